@@ -1,0 +1,267 @@
+"""The ``objector`` command line: a thin layer of argument parsing over the library."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, NoReturn
+
+from . import __version__
+from .data import dataset
+from .decision import Decision, decide, parse_date
+from .errors import GroundsRequired, InputError, ObjectorError
+from .letter import KINDS_AND_AUTO, Letter, compose
+from .person import Person
+
+FORMAT_CHOICES = ("text", "eml", "pdf", "html", "ics", "howto", "json", "all")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"objector: error: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="objector", description=(
+        "Write a letter that stops LinkedIn from using your data to train AI, under the law "
+        "where you live, and show how to send it."))
+    p.add_argument("--version", action="version", version=f"objector {__version__}")
+    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ex = sub.add_parser("explain", help="show which law applies and why, step by step",
+                        description="Show the decision for a place and date: regime, controller, "
+                                    "whether LinkedIn trains on your data, letters, deadline, channels.")
+    ex.add_argument("--country", required=True, help="ISO country code, e.g. DE, GB, US")
+    ex.add_argument("--state", help="state or province (required for US, e.g. CA; QC for Quebec)")
+    ex.add_argument("--on", metavar="YYYY-MM-DD", help="the date to decide for (default: today)")
+    ex.add_argument("--json", action="store_true", help="print one JSON object")
+    ex.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    le = sub.add_parser("letter", help="write the letter (text, e-mail, PDF, ...)",
+                        description="Write a letter for one person. Example: objector letter "
+                                    "--name 'Anna Muster' --email anna@example.org --country DE "
+                                    "--reason-preset creative-work --format all -o anna/")
+    le.add_argument("--name", required=True, help="your full name")
+    le.add_argument("--email", required=True, help="the e-mail address of your LinkedIn account")
+    le.add_argument("--country", required=True, help="ISO country code where you live, e.g. FR")
+    le.add_argument("--state", help="state or province (required for US)")
+    le.add_argument("--address", action="append", metavar="LINE",
+                    help="a line of your postal address (repeat for each line)")
+    le.add_argument("--profile-url", help="your LinkedIn profile URL (optional)")
+    le.add_argument("--kind", default="auto", choices=KINDS_AND_AUTO,
+                    help="letter kind (default: auto, what the law where you live recommends)")
+    le.add_argument("--reason", metavar="TEXT",
+                    help="grounds relating to your particular situation (GDPR Art. 21(1))")
+    le.add_argument("--reason-preset", metavar="NAME", help="an example reason (see 'objector reasons')")
+    le.add_argument("--no-grounds", action="store_true",
+                    help="write an Art. 21(1) objection without personal grounds")
+    le.add_argument("--date", metavar="YYYY-MM-DD", help="the letter date (default: today)")
+    le.add_argument("--locale", help="letter language (default: en)")
+    le.add_argument("--format", default="text", choices=FORMAT_CHOICES,
+                    help="output format; 'all' writes a folder with every format (default: text)")
+    le.add_argument("-o", "--output", default="-", metavar="PATH",
+                    help="file or folder to write ('-' is standard output, the default)")
+    le.add_argument("--attach-pdf", action="store_true", help="attach the PDF to the .eml")
+    le.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    re_ = sub.add_parser("reasons", help="list the example reasons for an objection",
+                         description="List the example 'particular situation' reasons.")
+    re_.add_argument("--json", action="store_true", help="print JSON")
+    re_.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+def _err(stream: IO[str], message: str) -> None:
+    stream.write(f"objector: {message}\n")
+
+
+def cmd_explain(args: argparse.Namespace, out: IO[str]) -> int:
+    on = parse_date(args.on, "on") if args.on else None
+    decision = decide(args.country, args.state, on)
+    if args.json:
+        out.write(json.dumps(decision.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(format_decision(decision))
+    return 0
+
+
+def format_decision(d: Decision) -> str:
+    """The decision as readable text for a person."""
+    j = d.to_json()
+    lines = [f"Regime: {d.regime.id} ({d.regime.name})"]
+    if not d.covered:
+        lines.append("Not covered yet: objector knows no law for this place; LinkedIn's own routes still work.")
+    c = d.controller
+    lines.append(f"Controller: {c.name}, c/o {c.attention}, {', '.join(c.address)}")
+    if d.training_active:
+        basis = "legitimate interests" if d.claimed_basis == "legitimate-interests" else "no stated legal basis"
+        lines.append(f"AI training on {d.on.isoformat()}: yes, LinkedIn claims {basis}")
+    else:
+        lines.append(f"AI training on {d.on.isoformat()}: no (a letter now objects in advance)")
+    lines.append(f"Letters that fit: {', '.join(d.letters)}; recommended: {' + '.join(d.recommended)}")
+    lines.append("Demands of the recommended letter:")
+    for did, dem in d.demands():
+        cite = dem.citation or "no law (a voluntary request)"
+        mark = "" if dem.confirmed else "  [unconfirmed]"
+        lines.append(f"  - {did}: {cite}{mark}")
+    dl = j["deadline"]
+    unit = f"{dl['months']} month(s)" if "months" in dl else f"{dl['days']} days"
+    lines.append(f"Deadline: {unit}, due {dl['due']} for a letter dated {d.on.isoformat()}. {d.deadline.rule}")
+    if d.authority:
+        lines.append(f"Regulator: {d.authority.name} ({d.authority.complaint_url or d.authority.url})")
+    if d.lead_authority:
+        lines.append(f"Lead authority for LinkedIn: {d.lead_authority.name} ({d.lead_authority.url})")
+    lines.append("Channels, in the order to use them:")
+    for i, (_, ch) in enumerate(d.channels, 1):
+        where = ch.url or ", ".join((c.name, f"c/o {c.attention}", *c.address))
+        lines.append(f"  {i}. {ch.name}: {where}")
+        lines.append(f"     {ch.purpose}")
+    lines.append("Why:")
+    for i, step in enumerate(d.steps, 1):
+        src = f" [{', '.join(step.sources)}]" if step.sources else ""
+        lines.append(f"  {i}. {step.text}{src}")
+    if d.regime.notes:
+        lines.append("Notes:")
+        lines.extend(f"  - {n}" for n in d.regime.notes)
+    unconfirmed = d.unconfirmed(d.letters)
+    if unconfirmed:
+        lines.append("Not yet confirmed from a primary source:")
+        lines.extend(f"  - {n}" for n in unconfirmed)
+    return "\n".join(lines) + "\n"
+
+
+def _ask_grounds(stdin: IO[str], stderr: IO[str]) -> tuple[str | None, str | None]:
+    """Ask on a terminal for grounds: a preset by number, or the person's own words."""
+    reasons = list(dataset().reasons.items())
+    stderr.write("An objection under Art. 21(1) needs grounds relating to your particular situation.\n"
+                 "Choose an example to start from, or write your own:\n")
+    for i, (name, r) in enumerate(reasons, 1):
+        stderr.write(f"  {i}. {r.title} ({name})\n")
+    stderr.write("  0. Write my own\nYour choice: ")
+    stderr.flush()
+    choice = stdin.readline().strip()
+    if choice.isdigit() and 1 <= int(choice) <= len(reasons):
+        name = reasons[int(choice) - 1][0]
+        stderr.write("Add a sentence about your own situation (Enter to skip): ")
+        stderr.flush()
+        extra = stdin.readline().strip()
+        return extra or None, name
+    if choice in ("0", ""):
+        stderr.write("Your grounds, in one paragraph: ")
+        stderr.flush()
+        text = stdin.readline().strip()
+        return (text or None), None
+    raise InputError("reason_preset", f"no choice {choice!r}")
+
+
+def _write(path: str, data: bytes, out: IO[str]) -> None:
+    if path == "-":
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            out.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            out.write(data.decode("utf-8", errors="replace"))
+        return
+    from .output.files import atomic_write
+    atomic_write(Path(path), data)
+
+
+def cmd_letter(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[str],
+               interactive: bool) -> int:
+    on = parse_date(args.date, "date") if args.date else dt.date.today()
+    person = Person.create(args.name, args.email, args.country, args.state, args.address, args.profile_url)
+    reason, preset = args.reason, args.reason_preset
+    try:
+        letter = compose(person, args.kind, on=on, locale=args.locale, reason=reason,
+                         reason_preset=preset, allow_no_grounds=args.no_grounds)
+    except GroundsRequired:
+        if not interactive:
+            raise
+        reason, preset = _ask_grounds(stdin, err)
+        letter = compose(person, args.kind, on=on, locale=args.locale, reason=reason,
+                         reason_preset=preset, allow_no_grounds=args.no_grounds)
+    _notes(letter, err)
+    from .output.files import EXTENSIONS, render, write_bundle
+    if args.format == "all":
+        folder = Path(args.output if args.output != "-" else letter.reference)
+        for path in write_bundle(letter, folder):
+            _err(err, f"wrote {path}")
+        return 0
+    pdf = None
+    if args.format == "eml" and args.attach_pdf:
+        pdf = render(letter, "pdf")
+    data = render(letter, args.format, pdf)
+    target = args.output
+    if target != "-" and Path(target).is_dir():
+        target = str(Path(target) / f"letter.{EXTENSIONS[args.format]}")
+    _write(target, data, out)
+    if target != "-":
+        _err(err, f"wrote {target}")
+    return 0
+
+
+def _notes(letter: Letter, err: IO[str]) -> None:
+    if not letter.decision.covered:
+        _err(err, "note: objector does not cover the law where you live yet; the letter cites no law")
+    for note in letter.notes:
+        _err(err, f"note: {note}")
+
+
+def cmd_reasons(args: argparse.Namespace, out: IO[str]) -> int:
+    reasons = dataset().reasons
+    if args.json:
+        out.write(json.dumps({k: {"title": r.title, "text": r.text} for k, r in reasons.items()},
+                             ensure_ascii=False, indent=2) + "\n")
+        return 0
+    for name, r in reasons.items():
+        out.write(f"{name}: {r.title}\n    {r.text}\n\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
+         stderr: IO[str] | None = None, stdin: IO[str] | None = None,
+         interactive: bool | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    inp = stdin or sys.stdin
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(out)
+        return 0
+    if interactive is None:
+        interactive = inp.isatty() and err.isatty()
+    try:
+        if args.command == "explain":
+            return cmd_explain(args, out)
+        if args.command == "letter":
+            return cmd_letter(args, out, err, inp, interactive)
+        if args.command == "reasons":
+            return cmd_reasons(args, out)
+        raise AssertionError(args.command)  # pragma: no cover
+    except ObjectorError as exc:
+        if args.debug:
+            traceback.print_exc(file=err)
+        _err(err, f"error: {exc}")
+        return exc.exit_status
+    except Exception as exc:  # noqa: BLE001 - one line for people, traceback on request
+        if args.debug:
+            traceback.print_exc(file=err)
+        _err(err, f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        return 1
+
+
+def main_entry() -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,415 @@
+"""The jurisdiction model: (country, state, date) -> which law, which letter, which route."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel import Locale
+
+from .data import Dataset, dataset
+from .errors import InputError
+from .schema import (
+    LETTER_KINDS,
+    Authority,
+    Channel,
+    Deadline,
+    Demand,
+    Entity,
+    LetterKind,
+    Period,
+    Regime,
+)
+
+# People write "UK" far more often than the ISO code "GB".
+_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the reasoning shown by ``objector explain``, with its sources."""
+
+    text: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Everything objector decided for one person's place and date.
+
+    A pure value: the same (country, state, date) always gives the same Decision.
+    """
+
+    country: str
+    state: str | None
+    on: dt.date
+    regime: Regime
+    controller: Entity
+    period: Period | None
+    authority: Authority | None
+    lead_authority: Authority | None
+    channels: tuple[tuple[str, Channel], ...]
+    steps: tuple[Step, ...]
+    data: Dataset = field(repr=False, compare=False)
+
+    @property
+    def training_active(self) -> bool:
+        """Whether LinkedIn trains content-generating models on this region's data then."""
+        return self.period is not None and self.period.training
+
+    @property
+    def claimed_basis(self) -> str | None:
+        """The legal basis LinkedIn claims for the training, or None when not training."""
+        return self.period.claimed_basis if self.period is not None else None
+
+    @property
+    def covered(self) -> bool:
+        """False when objector has no law for this place (the ``none`` regime)."""
+        return self.regime.id != "none"
+
+    @property
+    def letters(self) -> tuple[LetterKind, ...]:
+        """The letter kinds that fit, in a fixed order."""
+        return tuple(k for k in LETTER_KINDS if k in self.regime.kinds)
+
+    @property
+    def recommended(self) -> tuple[LetterKind, ...]:
+        """The kinds that ``auto`` combines into one letter."""
+        r = self.regime
+        return r.auto_training if self.training_active else r.auto_not_training
+
+    @property
+    def deadline(self) -> Deadline:
+        return self.regime.deadline
+
+    def due(self, sent: dt.date | None = None) -> dt.date:
+        """The response deadline for a letter dated ``sent`` (default: the decision date)."""
+        return due_date(sent or self.on, self.regime.deadline)
+
+    def demands(self, kinds: tuple[LetterKind, ...] | None = None) -> tuple[tuple[str, Demand], ...]:
+        """The demands of a letter combining ``kinds`` (default: the recommended ones).
+
+        Demands come in the order the regime lists them, each once, and only those
+        in force on the decision date.
+        """
+        kinds = kinds or self.recommended
+        wanted: set[str] = set()
+        for kind in kinds:
+            wanted.update(self.regime.kinds.get(kind, ()))
+        return tuple(
+            (did, d)
+            for did, d in self.regime.demands.items()
+            if did in wanted and (d.start is None or d.start <= self.on)
+        )
+
+    def citations(self, kinds: tuple[LetterKind, ...] | None = None) -> tuple[str, ...]:
+        """Every provision a letter of ``kinds`` cites, in order, each once."""
+        out: list[str] = []
+        for _, d in self.demands(kinds):
+            for c in (d.citation, *d.also):
+                if c and c not in out:
+                    out.append(c)
+        for c in (
+            self.regime.deadline.citation,
+            self.regime.escalation.citation,
+            self.regime.escalation.court_citation,
+        ):
+            if c and c not in out:
+                out.append(c)
+        return tuple(out)
+
+    def unconfirmed(self, kinds: tuple[LetterKind, ...] | None = None) -> tuple[str, ...]:
+        """Human notes on every fact this decision uses that is not confirmed."""
+        notes: list[str] = []
+
+        def add(label: str, fact: Any) -> None:
+            if not fact.confirmed:
+                notes.append(f"{label}: {fact.note or 'unconfirmed'}")
+
+        for did, d in self.demands(kinds):
+            add(d.citation or did, d)
+        add("deadline", self.regime.deadline)
+        add("escalation", self.regime.escalation)
+        add(self.controller.name, self.controller)
+        if self.authority is not None:
+            add(self.authority.name, self.authority)
+        for _, ch in self.channels:
+            if ch.limit_note:
+                notes.append(f"{ch.name}: {ch.limit_note}")
+        return tuple(dict.fromkeys(notes))
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision as plain JSON-ready data (``objector explain --json``)."""
+        r = self.regime
+        dl = r.deadline
+        deadline: dict[str, Any] = {"months": dl.months} if dl.months else {"days": dl.days}
+        deadline.update(
+            rule=dl.rule, citation=dl.citation, statutory=dl.statutory, due=self.due().isoformat()
+        )
+        return {
+            "regime": r.id,
+            "regime_name": r.name,
+            "law": r.law,
+            "covered": self.covered,
+            "country": self.country,
+            "state": self.state,
+            "on": self.on.isoformat(),
+            "controller": {
+                "name": self.controller.name,
+                "attention": self.controller.attention,
+                "address": "\n".join(self.controller.address),
+                "address_lines": list(self.controller.address),
+            },
+            "training_active": self.training_active,
+            "claimed_basis": self.claimed_basis if self.training_active else None,
+            "policy_event": (
+                {"since": self.period.start.isoformat(), "event": self.period.event,
+                 "sources": list(self.period.sources)}
+                if self.period else None
+            ),
+            "letters": list(self.letters),
+            "recommended": list(self.recommended),
+            "demands": [
+                {
+                    "id": did,
+                    "citation": d.citation,
+                    "also": list(d.also),
+                    "voluntary": d.voluntary,
+                    "needs_grounds": d.needs_grounds,
+                    "confirmed": d.confirmed,
+                    "sources": list(d.sources),
+                    "kinds": [k for k in self.letters if did in r.kinds[k]],
+                }
+                for did, d in self.demands(self.letters)
+            ],
+            "citations": list(self.citations()),
+            "authority": _authority_json(self.authority),
+            "lead_authority": _authority_json(self.lead_authority),
+            "escalation": {
+                "complaint": r.escalation.complaint,
+                "citation": r.escalation.citation,
+                "court_citation": r.escalation.court_citation,
+            },
+            "deadline": deadline,
+            "channels": [
+                {
+                    "id": cid,
+                    "kind": ch.kind,
+                    "name": ch.name,
+                    "url": ch.url,
+                    "email": ch.email,
+                    "purpose": ch.purpose,
+                    "text_budget": ch.text_budget,
+                    **({"address": "\n".join(
+                        [self.controller.name, f"c/o {self.controller.attention}",
+                         *self.controller.address])} if ch.kind == "post" else {}),
+                }
+                for cid, ch in self.channels
+            ],
+            "reasoning": [{"step": s.text, "sources": list(s.sources)} for s in self.steps],
+            "notes": list(r.notes),
+            "unconfirmed": list(self.unconfirmed(self.letters)),
+        }
+
+
+def _authority_json(a: Authority | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "name": a.name,
+        "short": a.short,
+        "url": a.url,
+        "complaint_url": a.complaint_url,
+        "address": list(a.address),
+        "email": a.email,
+        "confirmed": a.confirmed,
+    }
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole calendar months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_date(sent: dt.date, deadline: Deadline) -> dt.date:
+    """When an answer is due for a letter dated ``sent``."""
+    if deadline.months:
+        return add_months(sent, deadline.months)
+    assert deadline.days is not None
+    return sent + dt.timedelta(days=deadline.days)
+
+
+def parse_date(text: str, field_name: str = "date") -> dt.date:
+    """An ISO date (YYYY-MM-DD); anything else is an InputError naming ``field_name``."""
+    try:
+        if len(text.strip()) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(field_name, f"{text!r} is not a valid date (use YYYY-MM-DD)") from None
+
+
+def _countries() -> set[str]:
+    # Babel's CLDR territory names: every ISO 3166-1 alpha-2 code, no network.
+    return {c for c in Locale("en").territories if len(c) == 2 and c.isalpha()} - {"ZZ", "EU", "EZ", "UN", "QO"}
+
+
+_KNOWN_COUNTRIES = _countries()
+
+
+def normalise_country(code: str) -> str:
+    """Upper-case ISO 3166-1 alpha-2 code; ``UK`` is accepted for ``GB``."""
+    c = code.strip().upper()
+    c = _COUNTRY_ALIASES.get(c, c)
+    if c not in _KNOWN_COUNTRIES:
+        raise InputError("country", f"unknown country code {code!r} (use ISO 3166-1 alpha-2, e.g. DE, GB, US)")
+    return c
+
+
+def normalise_state(country: str, state: str | None, data: Dataset | None = None) -> str | None:
+    """Upper-case state / province code valid for ``country`` (``US-CA`` and ``CA`` both work)."""
+    data = data or dataset()
+    known = data.subdivisions.get(country)
+    if state is None or not state.strip():
+        if country == "US":
+            raise InputError("state", "a US resident must give a state (e.g. --state CA): the law differs by state")
+        return None
+    s = state.strip().upper()
+    if s.startswith(f"{country}-"):
+        s = s[len(country) + 1:]
+    if known is None:
+        raise InputError("state", f"objector uses no state or province for {country}; leave it out")
+    if s not in known:
+        raise InputError("state", f"unknown state or province {state!r} for {country}")
+    return s
+
+
+def _regime_for(data: Dataset, country: str, state: str | None, on: dt.date) -> tuple[Regime, list[Step]]:
+    steps: list[Step] = []
+    specific: Regime | None = None
+    general: Regime | None = None
+    for regime in data.regimes.values():
+        if country not in regime.countries:
+            continue
+        if regime.subdivisions:
+            if state in regime.subdivisions:
+                if regime.in_force is None or regime.in_force <= on:
+                    specific = regime
+                else:
+                    steps.append(Step(
+                        f"{regime.law} applies in {state} only from {regime.in_force.isoformat()}, "
+                        f"after {on.isoformat()}.", regime.sources))
+        else:
+            general = regime
+    chosen = specific or general or data.regimes["none"]
+    return chosen, steps
+
+
+def _period(periods: tuple[Period, ...], on: dt.date) -> Period | None:
+    current = None
+    for p in periods:
+        if p.start <= on:
+            current = p
+    return current
+
+
+def _local_authority(data: Dataset, regime: Regime, country: str, state: str | None) -> Authority | None:
+    by_state = by_country = None
+    for a in data.authorities.values():
+        if country not in a.countries:
+            continue
+        if a.subdivisions:
+            if state in a.subdivisions:
+                by_state = a
+        else:
+            by_country = a
+    if by_state or by_country:
+        return by_state or by_country
+    return data.authorities.get(regime.authority) if regime.authority else None
+
+
+def decide(country: str, state: str | None = None, on: dt.date | None = None,
+           data: Dataset | None = None) -> Decision:
+    """Decide the regime, controller, training status, letters, route and regulator.
+
+    ``country`` is an ISO 3166-1 alpha-2 code (case-insensitive); ``state`` a state
+    or province code where the law depends on it (required for the US); ``on`` the
+    date that matters (default today). Raises InputError for unknown codes.
+    """
+    data = data or dataset()
+    on = on or dt.date.today()
+    country = normalise_country(country)
+    state = normalise_state(country, state, data)
+    regime, steps = _regime_for(data, country, state, on)
+    place = Locale("en").territories.get(country, country)
+    if state:
+        place = f"{data.subdivisions[country][state]}, {place}"
+
+    if regime.id == "none":
+        steps.insert(0, Step(f"objector does not cover the law of {place} yet, so it cites no law; "
+                             "LinkedIn's own routes below still work.", regime.sources))
+    elif regime.statutory:
+        steps.insert(0, Step(f"A resident of {place} is protected by {regime.law}.", regime.sources))
+    else:
+        steps.insert(0, Step(f"{place} has no comprehensive privacy law in force on {on.isoformat()}; "
+                             "the letter is a voluntary request and cites no law.", regime.sources))
+
+    region = data.linkedin.regions[regime.region]
+    controller = data.linkedin.entities[region.controller]
+    steps.append(Step(f"For members in LinkedIn's region '{region.name}', the controller is "
+                      f"{controller.name}.", controller.sources))
+    period = _period(region.periods, on)
+    if period is None:
+        first = region.periods[0]
+        steps.append(Step(f"Before {first.start.isoformat()} LinkedIn's privacy policy did not mention "
+                          "training AI models, so the letter objects in advance.", first.sources))
+    else:
+        steps.append(Step(f"Since {period.start.isoformat()}: {period.event}", period.sources))
+        if period.training:
+            basis = ("legitimate interests" if period.claimed_basis == "legitimate-interests"
+                     else "no legal basis it names")
+            steps.append(Step(f"On {on.isoformat()} LinkedIn trains content-generating AI models on this "
+                              f"region's data and claims {basis}.", period.sources))
+        else:
+            steps.append(Step(f"On {on.isoformat()} LinkedIn does not train on this region's data, so "
+                              "the letter objects in advance of any (re)start.", period.sources))
+
+    decision_kinds = regime.auto_training if period and period.training else regime.auto_not_training
+    steps.append(Step("Letters that fit: " + ", ".join(k for k in LETTER_KINDS if k in regime.kinds)
+                      + "; recommended as one letter: " + " + ".join(decision_kinds) + ".", regime.sources))
+    if any(d.needs_grounds for kind in decision_kinds for did in regime.kinds[kind]
+           for d in (regime.demands[did],)):
+        steps.append(Step("An objection under Art. 21(1) needs grounds relating to your particular "
+                          "situation: give them with --reason or --reason-preset.", regime.sources))
+
+    local = _local_authority(data, regime, country, state)
+    lead = data.authorities.get(regime.authority) if regime.authority else None
+    if lead is not None and local is not None and lead == local:
+        lead = None
+    if local is not None:
+        steps.append(Step(f"If LinkedIn does not comply: {regime.escalation.complaint}; "
+                          f"regulator: {local.name}" + (f" (lead authority: {lead.name})" if lead else "")
+                          + ".", local.sources))
+    if country == "DE" and state is None:
+        steps.append(Step("Give your Land with --state (e.g. BY) to name your local data protection "
+                          "authority.", ()))
+    dl = regime.deadline
+    steps.append(Step(f"Deadline: {dl.rule}", dl.sources))
+    channels = tuple((cid, data.linkedin.channels[cid]) for cid in regime.channels)
+    return Decision(
+        country=country,
+        state=state,
+        on=on,
+        regime=regime,
+        controller=controller,
+        period=period,
+        authority=local,
+        lead_authority=lead,
+        channels=channels,
+        steps=tuple(steps),
+        data=data,
+    )

@@ -1,0 +1,247 @@
+"""Compose a letter: pick the demands, check the grounds, render the words in a locale."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .data import Dataset, dataset
+from .decision import Decision, decide
+from .errors import GroundsRequired, InputError
+from .i18n import country_name, long_date, resolve_letter_locale, translations
+from .person import Person, clean_paragraph
+from .schema import LETTER_KINDS, LetterKind
+from .templating import environment
+
+KINDS_AND_AUTO: tuple[str, ...] = ("auto", *LETTER_KINDS)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a letter body: a paragraph, a numbered item or a bullet item."""
+
+    kind: Literal["p", "ol", "ul"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A finished letter in one language, ready for any output format."""
+
+    person: Person
+    decision: Decision
+    kind: str
+    kinds: tuple[LetterKind, ...]
+    locale: str
+    date: dt.date
+    due: dt.date
+    reference: str
+    subject: str
+    body: str
+    form_text: str
+    sender: tuple[str, ...]
+    recipient: tuple[str, ...]
+    date_text: str
+    due_text: str
+    grounds: str | None
+    grounds_source: str | None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def demand_ids(self) -> tuple[str, ...]:
+        return tuple(did for did, _ in self.decision.demands(self.kinds))
+
+    @property
+    def citations(self) -> tuple[str, ...]:
+        return self.decision.citations(self.kinds)
+
+    def blocks(self) -> tuple[Block, ...]:
+        """The body split into paragraphs and list items (for HTML and PDF)."""
+        out: list[Block] = []
+        for text in self.body.strip().split("\n\n"):
+            m = re.match(r"^\d+\.\s+(.*)$", text)
+            if m:
+                out.append(Block("ol", m.group(1)))
+            elif text.startswith("- "):
+                out.append(Block("ul", text[2:]))
+            else:
+                out.append(Block("p", text))
+        return tuple(out)
+
+    def heading_lines(self) -> tuple[str, ...]:
+        """Date and reference lines as they appear above the subject."""
+        t = translations(self.locale)
+        return (self.date_text, t.gettext("Reference: %(ref)s") % {"ref": self.reference})
+
+    def text(self) -> str:
+        """The whole letter as plain text (sender, recipient, date, subject, body)."""
+        t = translations(self.locale)
+        parts = [
+            "\n".join(self.sender),
+            "\n".join(self.recipient),
+            "\n".join(self.heading_lines()),
+            t.gettext("Subject: %(subject)s") % {"subject": self.subject},
+            self.body.strip(),
+        ]
+        return "\n\n".join(parts) + "\n"
+
+
+def reference_for(person: Person, kinds: tuple[str, ...], day: dt.date, locale: str) -> str:
+    """A stable, unique reference: the same person, letter and date give the same one."""
+    key = "\x1f".join([person.name, person.email, person.country, person.state or "",
+                       ",".join(kinds), day.isoformat(), locale])
+    digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
+    return f"OBJ-{day:%Y%m%d}-{digest[:4]}-{digest[4:8]}"
+
+
+def _grounds(decision: Decision, kinds: tuple[LetterKind, ...], reason: str | None,
+             reason_preset: str | None, allow_no_grounds: bool, data: Dataset,
+             locale: str) -> tuple[bool, str | None, str | None, list[str]]:
+    notes: list[str] = []
+    needs = any(d.needs_grounds for _, d in decision.demands(kinds))
+    parts: list[str] = []
+    source: list[str] = []
+    if reason_preset:
+        preset = data.reasons.get(reason_preset)
+        if preset is None:
+            raise InputError("reason_preset", f"unknown preset {reason_preset!r} "
+                             f"(see 'objector reasons': {', '.join(data.reasons)})")
+        parts.append(translations(locale).pgettext("reason", preset.text))
+        source.append(f"preset:{reason_preset}")
+    if reason:
+        text = clean_paragraph(reason, "reason")
+        if text:
+            parts.append(text)
+            source.append("reason")
+    if not needs:
+        if parts:
+            notes.append("The grounds given are not used: this letter makes no Art. 21(1) objection.")
+        return False, None, None, notes
+    if not parts:
+        if not allow_no_grounds:
+            cite = next(d.citation for _, d in decision.demands(kinds) if d.needs_grounds)
+            raise GroundsRequired(
+                f"an objection under {cite} needs grounds relating to your particular situation: "
+                "give --reason TEXT or --reason-preset NAME (see 'objector reasons'), "
+                "or pass --no-grounds to write it without personal grounds")
+        return True, None, "waived", notes
+    return True, " ".join(parts), "+".join(source), notes
+
+
+def compose(
+    person: Person,
+    kind: str = "auto",
+    *,
+    on: dt.date | None = None,
+    locale: str | None = None,
+    reason: str | None = None,
+    reason_preset: str | None = None,
+    allow_no_grounds: bool = False,
+    data: Dataset | None = None,
+) -> Letter:
+    """Write the letter for ``person``: the decision for their place on date ``on``
+    (default today, also the letter's date), in ``locale`` (default English).
+
+    ``kind`` is ``auto`` (what the decision recommends, as one letter) or one of
+    ``objection``, ``erasure``, ``consent-withdrawal``, ``opt-out``. An Art. 21(1)
+    objection needs ``reason`` and/or ``reason_preset`` unless ``allow_no_grounds``.
+    Raises InputError (bad field), GroundsRequired.
+    """
+    data = data or dataset()
+    day = on or dt.date.today()
+    loc = resolve_letter_locale(locale)
+    decision = decide(person.country, person.state, day, data)
+    if kind not in KINDS_AND_AUTO:
+        raise InputError("kind", f"unknown letter kind {kind!r} (one of {', '.join(KINDS_AND_AUTO)})")
+    if kind == "auto":
+        kinds = decision.recommended
+    elif kind in decision.letters:
+        kinds = (kind,)  # type: ignore[assignment]
+    else:
+        raise InputError("kind", f"a {kind} letter does not fit {decision.regime.id} "
+                         f"(fitting: {', '.join(decision.letters)})")
+    needs, grounds, grounds_source, notes = _grounds(
+        decision, kinds, reason, reason_preset, allow_no_grounds, data, loc)
+    return _render(person, decision, kind, kinds, loc, day, needs, grounds, grounds_source,
+                   tuple(notes), data)
+
+
+def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKind, ...],
+            loc: str, day: dt.date, needs_grounds: bool, grounds: str | None,
+            grounds_source: str | None, notes: tuple[str, ...], data: Dataset) -> Letter:
+    t = translations(loc)
+    env = environment(loc)
+    regime = decision.regime
+    due = decision.due(day)
+    date_text = long_date(day, loc, person.country)
+    due_text = long_date(due, loc, person.country)
+    reference = reference_for(person, kinds, day, loc)
+    demands = decision.demands(kinds)
+    region = regime.region
+    quote_key = ("erpn" if region in ("designated", "uk") and decision.claimed_basis == "legitimate-interests"
+                 else "global")
+    quote = data.linkedin.quotes[quote_key]
+    object_cite = next((d.citation for _, d in demands if d.needs_grounds), None)
+    args = {k: v.citation for k, v in regime.arguments.items()}
+    context = {
+        "person": {"name": person.name, "email": person.email},
+        "profile_url": person.profile_url,
+        "controller": decision.controller.name,
+        "family": regime.family,
+        "short_law": regime.short_law,
+        "training_active": decision.training_active,
+        "basis": decision.claimed_basis,
+        "period_start": long_date(decision.period.start, loc, person.country) if decision.period else "",
+        "quote": {"document": quote.document, "text": quote.text,
+                  "effective": long_date(quote.effective, loc, person.country)},
+        "scope": [t.pgettext("scope", item) for item in data.linkedin.scope.included],
+        "demands": [{"id": did, "cite": d.citation, "also": list(d.also)} for did, d in demands],
+        "args": {"expectations": args.get("expectations", ""), "burden": args.get("burden", "")},
+        "needs_grounds": needs_grounds,
+        "grounds": grounds,
+        "object_cite": object_cite,
+        "due": due_text,
+        "deadline_statutory": regime.deadline.statutory,
+        "deadline_cite": regime.deadline.citation,
+        "escalation_statutory": regime.escalation.statutory,
+        "escalation_cite": regime.escalation.citation,
+        "court_cite": regime.escalation.court_citation,
+        "authority": decision.authority.name if decision.authority else None,
+        "closing": "us" if person.country == "US" else "eu",
+        "reference": reference,
+        "kinds_demands": [did for did, _ in demands],
+        "first_cite": demands[0][1].citation if demands and demands[0][1].citation else regime.short_law,
+        "cites": ", ".join(c for c in (d.citation for _, d in demands[:3]) if c),
+    }
+    body = _tidy(env.get_template("letter/body.txt.jinja").render(context))
+    subject = " ".join(env.get_template("letter/subject.txt.jinja").render(context).split())
+    form_text = _tidy(env.get_template("letter/form.txt.jinja").render(context), "\n").strip()
+    sender = (person.name, *person.address, person.email)
+    controller = decision.controller
+    # The last address line is the country: written in capitals in the letter's
+    # language for international post, left out for domestic post.
+    country_line = (() if person.country == controller.country
+                    else (country_name(controller.country, loc).upper(),))
+    recipient = (
+        controller.name,
+        t.gettext("c/o Data Protection Officer"),
+        *controller.address[:-1],
+        *country_line,
+    )
+    return Letter(
+        person=person, decision=decision, kind=kind, kinds=kinds, locale=loc, date=day, due=due,
+        reference=reference, subject=subject, body=body, form_text=form_text, sender=sender,
+        recipient=recipient, date_text=date_text, due_text=due_text, grounds=grounds,
+        grounds_source=grounds_source, notes=notes,
+    )
+
+
+def _tidy(text: str, separator: str = "\n\n") -> str:
+    """Every non-empty template line is one block (``trans trimmed`` makes each
+    paragraph one line); blocks are joined by a blank line, spaces collapsed."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return separator.join(line for line in lines if line) + "\n"
