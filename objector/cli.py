@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--state", help="state or province (required for US, e.g. CA; QC for Quebec)")
     ex.add_argument("--on", metavar="YYYY-MM-DD", help="the date to decide for (default: today)")
     ex.add_argument("--json", action="store_true", help="print one JSON object")
-    ex.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    ex.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     le = sub.add_parser("letter", help="write the letter (text, e-mail, PDF, ...)",
                         description="Write a letter for one person. Example: objector letter "
@@ -70,12 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     le.add_argument("-o", "--output", default="-", metavar="PATH",
                     help="file or folder to write ('-' is standard output, the default)")
     le.add_argument("--attach-pdf", action="store_true", help="attach the PDF to the .eml")
-    le.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    le.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     re_ = sub.add_parser("reasons", help="list the example reasons for an objection",
                          description="List the example 'particular situation' reasons.")
     re_.add_argument("--json", action="store_true", help="print JSON")
-    re_.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    re_.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
 

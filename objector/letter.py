@@ -193,6 +193,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "controller": decision.controller.name,
         "family": regime.family,
         "short_law": regime.short_law,
+        "state_name": data.subdivisions.get(person.country, {}).get(person.state or "", ""),
         "training_active": decision.training_active,
         "basis": decision.claimed_basis,
         "period_start": long_date(decision.period.start, loc, person.country) if decision.period else "",
