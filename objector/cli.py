@@ -215,6 +215,10 @@ def _notes(letter: Letter, err: IO[str]) -> None:
         _err(err, "note: objector does not cover the law where you live yet; the letter cites no law")
     for note in letter.notes:
         _err(err, f"note: {note}")
+    unconfirmed = letter.decision.unconfirmed(letter.kinds, channels=False)
+    if unconfirmed:
+        _err(err, f"note: {len(unconfirmed)} fact(s) in this letter are not yet confirmed from a primary "
+                  "source; 'objector explain' and the how-to sheet list them")
 
 
 def cmd_reasons(args: argparse.Namespace, out: IO[str]) -> int:
@@ -255,7 +259,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             traceback.print_exc(file=err)
         _err(err, f"error: {exc}")
         return exc.exit_status
-    except Exception as exc:  # noqa: BLE001 - one line for people, traceback on request
+    except Exception as exc:  # one line for people, a traceback on request
         if args.debug:
             traceback.print_exc(file=err)
         _err(err, f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")

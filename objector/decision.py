@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,8 +121,10 @@ class Decision:
                 out.append(c)
         return tuple(out)
 
-    def unconfirmed(self, kinds: tuple[LetterKind, ...] | None = None) -> tuple[str, ...]:
-        """Human notes on every fact this decision uses that is not confirmed."""
+    def unconfirmed(self, kinds: tuple[LetterKind, ...] | None = None,
+                    channels: bool = True) -> tuple[str, ...]:
+        """Human notes on every fact this decision uses that is not confirmed
+        (with ``channels=False``, only the legal facts and addresses)."""
         notes: list[str] = []
 
         def add(label: str, fact: Any) -> None:
@@ -135,7 +138,7 @@ class Decision:
         add(self.controller.name, self.controller)
         if self.authority is not None:
             add(self.authority.name, self.authority)
-        for _, ch in self.channels:
+        for _, ch in self.channels if channels else ():
             if ch.limit_note:
                 notes.append(f"{ch.name}: {ch.limit_note}")
         return tuple(dict.fromkeys(notes))
@@ -246,7 +249,8 @@ def due_date(sent: dt.date, deadline: Deadline) -> dt.date:
 def parse_date(text: str, field_name: str = "date") -> dt.date:
     """An ISO date (YYYY-MM-DD); anything else is an InputError naming ``field_name``."""
     try:
-        if len(text.strip()) != 10:
+        # fromisoformat alone would also take ISO week dates such as 2026-W01-1.
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
             raise ValueError
         return dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -255,7 +259,8 @@ def parse_date(text: str, field_name: str = "date") -> dt.date:
 
 def _countries() -> set[str]:
     # Babel's CLDR territory names: every ISO 3166-1 alpha-2 code, no network.
-    return {c for c in Locale("en").territories if len(c) == 2 and c.isalpha()} - {"ZZ", "EU", "EZ", "UN", "QO"}
+    codes = {str(c) for c in Locale("en").territories}
+    return {c for c in codes if len(c) == 2 and c.isalpha()} - {"ZZ", "EU", "EZ", "UN", "QO"}
 
 
 _KNOWN_COUNTRIES = _countries()
@@ -387,7 +392,9 @@ def decide(country: str, state: str | None = None, on: dt.date | None = None,
                           "situation: give them with --reason or --reason-preset.", regime.sources))
 
     local = _local_authority(data, regime, country, state)
-    lead = data.authorities.get(regime.authority) if regime.authority else None
+    # A lead authority exists only under the GDPR's one-stop shop (the DPC for
+    # LinkedIn Ireland); elsewhere the regulator named is the only one.
+    lead = data.authorities.get(regime.authority) if regime.authority and regime.family == "gdpr" else None
     if lead is not None and local is not None and lead == local:
         lead = None
     if local is not None:

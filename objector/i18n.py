@@ -73,10 +73,10 @@ def formatting_locale(letter_locale: str, country: str) -> str:
 
 def long_date(day: dt.date, letter_locale: str, country: str) -> str:
     """A date as written in a letter (``25 November 2026`` / ``November 25, 2026``)."""
-    return format_date(day, "long", locale=formatting_locale(letter_locale, country))
+    return str(format_date(day, "long", locale=formatting_locale(letter_locale, country)))
 
 
 def country_name(code: str, letter_locale: str) -> str:
     """The country's name in the letter language."""
     loc = Locale.parse("en" if letter_locale == SOURCE_LOCALE else letter_locale)
-    return loc.territories.get(code, code)
+    return str(loc.territories.get(code, code))

@@ -157,10 +157,11 @@ def compose(
     decision = decide(person.country, person.state, day, data)
     if kind not in KINDS_AND_AUTO:
         raise InputError("kind", f"unknown letter kind {kind!r} (one of {', '.join(KINDS_AND_AUTO)})")
+    kinds: tuple[LetterKind, ...]
     if kind == "auto":
         kinds = decision.recommended
     elif kind in decision.letters:
-        kinds = (kind,)  # type: ignore[assignment]
+        kinds = tuple(k for k in decision.letters if k == kind)
     else:
         raise InputError("kind", f"a {kind} letter does not fit {decision.regime.id} "
                          f"(fitting: {', '.join(decision.letters)})")

@@ -65,9 +65,13 @@ def normalise_profile_url(value: Any) -> str | None:
         return None
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("https", "http") or not _PROFILE_HOST.match(host) or parts.username or parts.port:
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        port = parts.port  # raises ValueError for a malformed port
+    except ValueError:
+        host, port, parts = "", None, urlsplit("")
+    if parts.scheme not in ("https", "http") or not _PROFILE_HOST.match(host) or parts.username or port:
         raise InputError("profile_url", "must be a linkedin.com profile URL such as https://www.linkedin.com/in/your-name")
     if not _PROFILE_PATH.match(parts.path):
         raise InputError("profile_url", "must be a profile URL of the form https://www.linkedin.com/in/your-name")

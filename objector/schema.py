@@ -240,8 +240,8 @@ class Regime(Frozen):
             if kind not in self.kinds:
                 raise ValueError(f"auto letter uses kind {kind!r} that the regime lacks")
         if not self.statutory:
-            for did, d in self.demands.items():
-                if not d.voluntary:
+            for did, demand in self.demands.items():
+                if not demand.voluntary:
                     raise ValueError(f"demand {did!r}: a non-statutory regime cites no law")
         return self
 

@@ -155,7 +155,7 @@ def test_eml_non_ascii_name_and_address() -> None:
 def test_eml_cannot_inject_headers_even_past_validation() -> None:
     letter = compose(person_for("eu-gdpr"), on=DAY, allow_no_grounds=True)
     hostile = dataclasses.replace(letter, subject="Hi\r\nBcc: victim@example.org")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
         render(hostile, "eml")
 
 
@@ -219,3 +219,17 @@ def test_missing_pdf_libraries_give_a_clear_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(RenderError, match="Pango"):
         PDFRenderer()
+
+
+def test_atomic_write_to_a_device_writes_through(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        atomic_write(fifo, b"through the pipe")
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+    assert fifo.is_fifo()  # still the FIFO, not replaced by a regular file
+    atomic_write(Path(os.devnull), b"discarded")
+    assert Path(os.devnull).is_char_device()

@@ -36,7 +36,7 @@ def render_eml(letter: Letter, pdf: bytes | None = None, to: str | None = None) 
         msg["To"] = to
     msg["Subject"] = letter.subject
     # Noon UTC on the letter date: a fixed time keeps output byte-identical.
-    msg["Date"] = format_datetime(dt.datetime.combine(letter.date, dt.time(12), dt.timezone.utc))
+    msg["Date"] = format_datetime(dt.datetime.combine(letter.date, dt.time(12), dt.UTC))
     msg["Message-ID"] = message_id(letter)
     msg["X-Unsent"] = "1"  # opens as an editable draft in Outlook
     msg["Content-Language"] = letter.locale.replace("_", "-")

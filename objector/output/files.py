@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -17,7 +18,15 @@ EXTENSIONS = {"text": "txt", "eml": "eml", "pdf": "pdf", "html": "html", "ics": 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one,
-    never a truncated one (temp file in the same folder, fsync, rename)."""
+    never a truncated one (temp file in the same folder, fsync, rename).
+
+    A target that exists but is not a regular file (``/dev/null``, a FIFO, a
+    terminal) is written to directly: renaming over it would replace the device.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("wb") as fh:
+            fh.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
@@ -31,10 +40,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

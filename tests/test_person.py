@@ -1,0 +1,237 @@
+"""The person a letter is for: Person.create and its validation helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from objector.errors import InputError
+from objector.person import (
+    MAX_ADDRESS_LINES,
+    MAX_NAME,
+    Person,
+    clean_paragraph,
+    normalise_email,
+    normalise_profile_url,
+)
+
+VALID: dict[str, Any] = {"name": "Anna Muster", "email": "anna@example.org", "country": "DE"}
+
+
+def make(**changes: Any) -> Person:
+    return Person.create(**(VALID | changes))
+
+
+def test_valid_person_is_normalised() -> None:
+    p = Person.create("  Anna Muster ", "Anna@Example.ORG", "de", address="Musterstr. 1|80331 München",
+                      profile_url="linkedin.com/in/anna-muster")
+    assert p.name == "Anna Muster"
+    assert p.email == "Anna@example.org"  # email_validator lower-cases the domain only
+    assert p.country == "DE"
+    assert p.state is None
+    assert p.address == ("Musterstr. 1", "80331 München")
+    assert p.profile_url == "https://linkedin.com/in/anna-muster"
+
+
+def test_minimal_person() -> None:
+    p = make()
+    assert (p.name, p.email, p.country, p.state, p.address, p.profile_url) == (
+        "Anna Muster", "anna@example.org", "DE", None, (), None)
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "norm_country", "norm_state"),
+    [
+        ("de", "by", "DE", "BY"),
+        ("us", "ca", "US", "CA"),
+        ("US", "us-ny", "US", "NY"),
+        ("ca", "QC", "CA", "QC"),
+        ("uk", None, "GB", None),
+        (" fr ", "", "FR", None),
+        ("jp", None, "JP", None),
+    ],
+)
+def test_country_and_state_normalised(country: str, state: str | None, norm_country: str,
+                                      norm_state: str | None) -> None:
+    p = make(country=country, state=state)
+    assert (p.country, p.state) == (norm_country, norm_state)
+
+
+@pytest.mark.parametrize(
+    ("address", "lines"),
+    [
+        ("a|b", ("a", "b")),
+        (["a", "b"], ("a", "b")),
+        (("a", "b"), ("a", "b")),
+        ("a\nb", ("a", "b")),
+        ("a\r\nb\rc", ("a", "b", "c")),
+        (" a | | b ", ("a", "b")),
+        (["Flat 2", "", "  10 Downing Street "], ("Flat 2", "10 Downing Street")),
+        ("", ()),
+        (None, ()),
+        ([], ()),
+        ("1|2|3|4|5|6", ("1", "2", "3", "4", "5", "6")),
+    ],
+)
+def test_address_lines(address: Any, lines: tuple[str, ...]) -> None:
+    assert make(address=address).address == lines
+
+
+def test_name_at_the_limit_is_accepted() -> None:
+    assert make(name="x" * MAX_NAME).name == "x" * MAX_NAME
+
+
+INVALID = [
+    ({"name": ""}, "name"),
+    ({"name": "   "}, "name"),
+    ({"name": None}, "name"),
+    ({"name": 42}, "name"),
+    ({"name": "Anna\nMuster"}, "name"),
+    ({"name": "Anna\r\nBcc: x@y.z"}, "name"),
+    ({"name": "Anna\x00Muster"}, "name"),
+    ({"name": "Anna\u202eMuster"}, "name"),
+    ({"name": "x" * (MAX_NAME + 1)}, "name"),
+    ({"email": ""}, "email"),
+    ({"email": None}, "email"),
+    ({"email": "no-at"}, "email"),
+    ({"email": "a@b"}, "email"),
+    ({"email": "a@localhost"}, "email"),
+    ({"email": "x@example.org\r\nBcc: y@z.org"}, "email"),
+    ({"email": "anna muster@example.org"}, "email"),
+    ({"email": "anna@example..org"}, "email"),
+    ({"email": "Anna <anna@example.org>"}, "email"),
+    ({"country": ""}, "country"),
+    ({"country": None}, "country"),
+    ({"country": "XX"}, "country"),
+    ({"country": "Germany"}, "country"),
+    ({"country": "US"}, "state"),
+    ({"country": "US", "state": "ZZ"}, "state"),
+    ({"country": "FR", "state": "IDF"}, "state"),
+    ({"profile_url": "https://evil.com/in/x"}, "profile_url"),
+    ({"profile_url": "https://linkedin.com.evil.com/in/anna"}, "profile_url"),
+    ({"profile_url": "https://evil-linkedin.com/in/anna"}, "profile_url"),
+    ({"profile_url": "javascript:alert(1)"}, "profile_url"),
+    ({"profile_url": "https://www.linkedin.com/company/x"}, "profile_url"),
+    ({"profile_url": "https://user@www.linkedin.com/in/anna"}, "profile_url"),
+    ({"profile_url": "https://www.linkedin.com:8443/in/anna"}, "profile_url"),
+    ({"profile_url": "ftp://www.linkedin.com/in/anna"}, "profile_url"),
+    ({"profile_url": "https://www.linkedin.com/in/"}, "profile_url"),
+    ({"profile_url": "https://www.linkedin.com/in/anna/posts"}, "profile_url"),
+    ({"profile_url": "https://www.linkedin.com/in/anna\nBcc: x@y.z"}, "profile_url"),
+    ({"profile_url": 42}, "profile_url"),
+    ({"address": "1|2|3|4|5|6|7"}, "address"),
+    ({"address": [str(i) for i in range(MAX_ADDRESS_LINES + 1)]}, "address"),
+    ({"address": ["Musterstr. 1", "x" * 121]}, "address"),
+    ({"address": ["Musterstr. 1", "Bcc:\x00"]}, "address"),
+    ({"address": ["Musterstr. 1", 80331]}, "address"),
+    ({"address": 80331}, "address"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field"), INVALID, ids=[f"{f}-{i}" for i, (_, f) in enumerate(INVALID)])
+def test_invalid_person(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(InputError) as info:
+        make(**changes)
+    assert info.value.field == field
+    assert str(info.value).startswith(f"{field}: ")
+
+
+@pytest.mark.parametrize(
+    ("url", "normalised"),
+    [
+        ("linkedin.com/in/anna-muster", "https://linkedin.com/in/anna-muster"),
+        ("https://de.linkedin.com/in/anna/", "https://de.linkedin.com/in/anna"),
+        ("https://www.linkedin.com/in/anna-muster-1a2b3c/", "https://www.linkedin.com/in/anna-muster-1a2b3c"),
+        ("http://www.linkedin.com/in/anna", "https://www.linkedin.com/in/anna"),
+        ("HTTPS://WWW.LINKEDIN.COM/in/anna", "https://www.linkedin.com/in/anna"),
+        ("www.linkedin.com/in/anna?trk=public_profile", "https://www.linkedin.com/in/anna"),
+        ("  https://www.linkedin.com/in/anna#about  ", "https://www.linkedin.com/in/anna"),
+    ],
+)
+def test_profile_url_normalised(url: str, normalised: str) -> None:
+    assert normalise_profile_url(url) == normalised
+    assert make(profile_url=url).profile_url == normalised
+
+
+@pytest.mark.parametrize("url", [None, "", "   "])
+def test_profile_url_optional(url: str | None) -> None:
+    assert normalise_profile_url(url) is None
+
+
+# A malformed authority in the URL makes urllib raise a plain ValueError; it must
+# still be reported as a bad profile_url (exit 2), not as an internal error.
+@pytest.mark.parametrize("url", ["https://www.linkedin.com:abc/in/anna", "https://www.linkedin.com]/in/anna",
+                                 "https://[www.linkedin.com/in/anna"])
+def test_malformed_profile_url_is_an_input_error(url: str) -> None:
+    with pytest.raises(InputError) as info:
+        make(profile_url=url)
+    assert info.value.field == "profile_url"
+
+
+@pytest.mark.parametrize(
+    ("email", "normalised"),
+    [
+        ("Anna@Example.ORG", "Anna@example.org"),
+        ("  anna@example.org ", "anna@example.org"),
+        ("anna.muster+linkedin@mail.example.co.uk", "anna.muster+linkedin@mail.example.co.uk"),
+    ],
+)
+def test_normalise_email(email: str, normalised: str) -> None:
+    assert normalise_email(email) == normalised
+
+
+def test_from_mapping_treats_empty_values_as_missing() -> None:
+    p = Person.from_mapping({"name": "Anna Muster", "email": "anna@example.org", "country": "de",
+                             "state": "", "address": "", "profile_url": ""})
+    assert (p.country, p.state, p.address, p.profile_url) == ("DE", None, (), None)
+
+
+@pytest.mark.parametrize(("missing", "field"), [("name", "name"), ("email", "email"), ("country", "country")])
+def test_from_mapping_missing_field(missing: str, field: str) -> None:
+    row = {"name": "Anna Muster", "email": "anna@example.org", "country": "DE"}
+    row[missing] = ""
+    with pytest.raises(InputError) as info:
+        Person.from_mapping(row)
+    assert info.value.field == field
+
+
+def test_person_is_immutable() -> None:
+    p = make()
+    with pytest.raises(AttributeError):
+        p.name = "Mallory"  # type: ignore[misc]
+
+
+# --- clean_paragraph ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("first line\nsecond line", "first line second line"),
+        ("first\r\nsecond\rthird", "first second third"),
+        ("a\n\n\n  b", "a b"),
+        ("  a  \n  b  ", "a b"),
+        ("\nleading and trailing\n", "leading and trailing"),
+        ("I am a journalist; my posts name my sources.", "I am a journalist; my posts name my sources."),
+    ],
+)
+def test_clean_paragraph_joins_lines(text: str, cleaned: str) -> None:
+    assert clean_paragraph(text, "reason") == cleaned
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x1b[31mred", "tab\there", "bell\x07", "a\u202eb", "a\u2028b", "a\x85b"])
+def test_clean_paragraph_refuses_control_characters(text: str) -> None:
+    with pytest.raises(InputError) as info:
+        clean_paragraph(text, "reason")
+    assert info.value.field == "reason"
+
+
+def test_clean_paragraph_limit_and_type() -> None:
+    assert clean_paragraph("x" * 10, "reason", limit=10) == "x" * 10
+    with pytest.raises(InputError) as info:
+        clean_paragraph("x" * 11, "reason", limit=10)
+    assert info.value.field == "reason"
+    with pytest.raises(InputError) as info:
+        clean_paragraph(None, "grounds")
+    assert info.value.field == "grounds"
