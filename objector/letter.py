@@ -14,7 +14,7 @@ from .decision import Decision, decide
 from .errors import GroundsRequired, InputError
 from .i18n import country_name, long_date, resolve_letter_locale, translations
 from .person import Person, clean_paragraph
-from .schema import LETTER_KINDS, LetterKind
+from .schema import LETTER_KINDS, Demand, LetterKind
 from .templating import environment
 
 KINDS_AND_AUTO: tuple[str, ...] = ("auto", *LETTER_KINDS)
@@ -216,7 +216,10 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "closing": "us" if person.country == "US" else "eu",
         "reference": reference,
         "kinds_demands": [did for did, _ in demands],
-        "first_cite": demands[0][1].citation if demands and demands[0][1].citation else regime.short_law,
+        "lead": _lead_citation(demands, regime.short_law),
+        "prohibit_cite": next((d.citation for did, d in demands if did == "prohibit"), None),
+        "has": {did: True for did, _ in demands} | {k: False for k in ("object", "restrict", "erase")
+                                                     if k not in {did for did, _ in demands}},
         "cites": ", ".join(c for c in (d.citation for _, d in demands[:3]) if c),
     }
     body = _tidy(env.get_template("letter/body.txt.jinja").render(context))
@@ -240,6 +243,18 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         recipient=recipient, date_text=date_text, due_text=due_text, grounds=grounds,
         grounds_source=grounds_source, notes=notes,
     )
+
+
+# The demand a subject line names, in order of preference.
+_LEAD_DEMANDS = ("object", "withdraw", "withdraw-consent", "oppose", "revoke", "delete")
+
+
+def _lead_citation(demands: tuple[tuple[str, Demand], ...], fallback: str) -> str:
+    by_id = dict(demands)
+    for did in _LEAD_DEMANDS:
+        if did in by_id and by_id[did].citation:
+            return by_id[did].citation or fallback
+    return fallback
 
 
 def _tidy(text: str, separator: str = "\n\n") -> str:
