@@ -13,8 +13,10 @@ from typing import IO, NoReturn
 
 from . import __version__
 from .data import dataset
-from .decision import Decision, decide, parse_date
+from .decision import decide, parse_date
 from .errors import GroundsRequired, InputError, ObjectorError
+from .explain import format_decision
+from .i18n import locale_display_name, translations, ui_locale
 from .letter import KINDS_AND_AUTO, Letter, compose
 from .person import Person
 
@@ -43,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--state", help="state or province (required for US, e.g. CA; QC for Quebec)")
     ex.add_argument("--on", metavar="YYYY-MM-DD", help="the date to decide for (default: today)")
     ex.add_argument("--json", action="store_true", help="print one JSON object")
+    ex.add_argument("--locale", help="language of the explanation (default: from LANG, else en)")
     ex.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     le = sub.add_parser("letter", help="write the letter (text, e-mail, PDF, ...)",
@@ -75,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
     re_ = sub.add_parser("reasons", help="list the example reasons for an objection",
                          description="List the example 'particular situation' reasons.")
     re_.add_argument("--json", action="store_true", help="print JSON")
+    re_.add_argument("--locale", help="language of the reasons (default: from LANG, else en)")
+
+    lo = sub.add_parser("locales", help="list letter languages, or manage their catalogs",
+                        description="Without an action: list locales with completeness and status. "
+                                    "extract: regenerate the .pot templates from the sources; "
+                                    "init LOCALE: start catalogs for a new language; "
+                                    "update [LOCALE]: merge new messages into catalogs; "
+                                    "check [LOCALE]: report problems (exit 1 if any).")
+    lo.add_argument("action", nargs="?", default="list", choices=("list", "extract", "init", "update", "check"))
+    lo.add_argument("locale", nargs="?", help="the locale, e.g. de, pt_BR, zh_Hant_HK")
+    lo.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     re_.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
@@ -85,57 +99,51 @@ def _err(stream: IO[str], message: str) -> None:
 
 def cmd_explain(args: argparse.Namespace, out: IO[str]) -> int:
     on = parse_date(args.on, "on") if args.on else None
+    locale = ui_locale(args.locale)
     decision = decide(args.country, args.state, on)
     if args.json:
-        out.write(json.dumps(decision.to_json(), ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps(decision.to_json(locale), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(format_decision(decision))
+        out.write(format_decision(decision, locale))
     return 0
 
 
-def format_decision(d: Decision) -> str:
-    """The decision as readable text for a person."""
-    j = d.to_json()
-    lines = [f"Regime: {d.regime.id} ({d.regime.name})"]
-    if not d.covered:
-        lines.append("Not covered yet: objector knows no law for this place; LinkedIn's own routes still work.")
-    c = d.controller
-    lines.append(f"Controller: {c.name}, c/o {c.attention}, {', '.join(c.address)}")
-    if d.training_active:
-        basis = "legitimate interests" if d.claimed_basis == "legitimate-interests" else "no stated legal basis"
-        lines.append(f"AI training on {d.on.isoformat()}: yes, LinkedIn claims {basis}")
-    else:
-        lines.append(f"AI training on {d.on.isoformat()}: no (a letter now objects in advance)")
-    lines.append(f"Letters that fit: {', '.join(d.letters)}; recommended: {' + '.join(d.recommended)}")
-    lines.append("Demands of the recommended letter:")
-    for did, dem in d.demands():
-        cite = dem.citation or "no law (a voluntary request)"
-        mark = "" if dem.confirmed else "  [unconfirmed]"
-        lines.append(f"  - {did}: {cite}{mark}")
-    dl = j["deadline"]
-    unit = f"{dl['months']} month(s)" if "months" in dl else f"{dl['days']} days"
-    lines.append(f"Deadline: {unit}, due {dl['due']} for a letter dated {d.on.isoformat()}. {d.deadline.rule}")
-    if d.authority:
-        lines.append(f"Regulator: {d.authority.name} ({d.authority.complaint_url or d.authority.url})")
-    if d.lead_authority:
-        lines.append(f"Lead authority for LinkedIn: {d.lead_authority.name} ({d.lead_authority.url})")
-    lines.append("Channels, in the order to use them:")
-    for i, (_, ch) in enumerate(d.channels, 1):
-        where = ch.url or ", ".join((c.name, f"c/o {c.attention}", *c.address))
-        lines.append(f"  {i}. {ch.name}: {where}")
-        lines.append(f"     {ch.purpose}")
-    lines.append("Why:")
-    for i, step in enumerate(d.steps, 1):
-        src = f" [{', '.join(step.sources)}]" if step.sources else ""
-        lines.append(f"  {i}. {step.text}{src}")
-    if d.regime.notes:
-        lines.append("Notes:")
-        lines.extend(f"  - {n}" for n in d.regime.notes)
-    unconfirmed = d.unconfirmed(d.letters)
-    if unconfirmed:
-        lines.append("Not yet confirmed from a primary source:")
-        lines.extend(f"  - {n}" for n in unconfirmed)
-    return "\n".join(lines) + "\n"
+def cmd_locales(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from . import catalogs
+
+    if args.action == "extract":
+        for path in catalogs.write_templates():
+            _err(err, f"wrote {path}")
+        return 0
+    if args.action == "init":
+        if not args.locale:
+            raise InputError("locale", "'objector locales init' needs a locale, e.g. 'objector locales init de'")
+        for path in catalogs.init(args.locale):
+            _err(err, f"wrote {path}")
+        return 0
+    targets = [catalogs.validate_locale_code(args.locale)] if args.locale else catalogs.catalog_locales()
+    if args.action == "update":
+        for loc in targets:
+            for path in catalogs.update(loc):
+                _err(err, f"updated {path}")
+        return 0
+    statuses = [catalogs.check(loc) for loc in targets]
+    if args.action == "check":
+        bad = 0
+        for st in statuses:
+            for problem in st.problems:
+                out.write(f"{st.locale}: {problem}\n")
+            if not st.complete:
+                bad += 1
+                out.write(f"{st.locale}: incomplete ({st.translated}/{st.total} translated, {st.fuzzy} fuzzy, "
+                          f"{len(st.problems)} problems)\n")
+        return 1 if bad else 0
+    out.write(f"{'locale':<12} {'translated':>11} {'status':<10} name\n")
+    out.write(f"{'en':<12} {'source':>11} {'complete':<10} English (the source text)\n")
+    for st in statuses:
+        state = "complete" if st.complete else "incomplete"
+        out.write(f"{st.locale:<12} {st.percent:>10.1f}% {state:<10} {locale_display_name(st.locale)}\n")
+    return 0
 
 
 def _ask_grounds(stdin: IO[str], stderr: IO[str]) -> tuple[str | None, str | None]:
@@ -223,12 +231,15 @@ def _notes(letter: Letter, err: IO[str]) -> None:
 
 def cmd_reasons(args: argparse.Namespace, out: IO[str]) -> int:
     reasons = dataset().reasons
+    locale = ui_locale(args.locale)
+    title = translations(locale, "objector").pgettext
+    text = translations(locale).pgettext
+    shown = {k: {"title": title("reason-title", r.title), "text": text("reason", r.text)} for k, r in reasons.items()}
     if args.json:
-        out.write(json.dumps({k: {"title": r.title, "text": r.text} for k, r in reasons.items()},
-                             ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
         return 0
-    for name, r in reasons.items():
-        out.write(f"{name}: {r.title}\n    {r.text}\n\n")
+    for name, r in shown.items():
+        out.write(f"{name}: {r['title']}\n    {r['text']}\n\n")
     return 0
 
 
@@ -253,6 +264,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             return cmd_letter(args, out, err, inp, interactive)
         if args.command == "reasons":
             return cmd_reasons(args, out)
+        if args.command == "locales":
+            return cmd_locales(args, out, err)
         raise AssertionError(args.command)  # pragma: no cover
     except ObjectorError as exc:
         if args.debug:

@@ -28,12 +28,42 @@ from .schema import (
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 
 
+def N_(message: str) -> str:
+    """Mark an interface message for extraction; it is translated when shown."""
+    return message
+
+
 @dataclass(frozen=True)
 class Step:
-    """One step of the reasoning shown by ``objector explain``, with its sources."""
+    """One step of the reasoning shown by ``objector explain``, with its sources.
 
-    text: str
+    The message is kept untranslated (``msgid`` with ``%(name)s`` parameters) so a
+    decision stays language-neutral; ``data_params`` name the parameters that hold
+    prose from the data files, translated from the ``data`` catalog when shown.
+    """
+
+    msgid: str
+    params: tuple[tuple[str, str], ...] = ()
+    data_params: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+
+    def render(self, locale: str = "en") -> str:
+        """The step as a sentence in ``locale``."""
+        from .i18n import translations
+
+        ui = translations(locale, "objector")
+        data = translations(locale, "data")
+        values = {k: (data.gettext(v) if k in self.data_params else v) for k, v in self.params}
+        return ui.gettext(self.msgid) % values
+
+    @property
+    def text(self) -> str:
+        """The step in English."""
+        return self.render("en")
+
+
+def _step(msgid: str, sources: tuple[str, ...] = (), data: tuple[str, ...] = (), **params: str) -> Step:
+    return Step(msgid, tuple(params.items()), data, sources)
 
 
 @dataclass(frozen=True)
@@ -122,14 +152,18 @@ class Decision:
         return tuple(out)
 
     def unconfirmed(self, kinds: tuple[LetterKind, ...] | None = None,
-                    channels: bool = True) -> tuple[str, ...]:
+                    channels: bool = True, locale: str = "en") -> tuple[str, ...]:
         """Human notes on every fact this decision uses that is not confirmed
-        (with ``channels=False``, only the legal facts and addresses)."""
+        (with ``channels=False``, only the legal facts and addresses), in ``locale``."""
+        from .i18n import translations
+
+        data = translations(locale, "data").gettext
+        unconfirmed = translations(locale, "objector").gettext(N_("unconfirmed"))
         notes: list[str] = []
 
         def add(label: str, fact: Any) -> None:
             if not fact.confirmed:
-                notes.append(f"{label}: {fact.note or 'unconfirmed'}")
+                notes.append(f"{label}: {data(fact.note) if fact.note else unconfirmed}")
 
         for did, d in self.demands(kinds):
             add(d.citation or did, d)
@@ -140,11 +174,12 @@ class Decision:
             add(self.authority.name, self.authority)
         for _, ch in self.channels if channels else ():
             if ch.limit_note:
-                notes.append(f"{ch.name}: {ch.limit_note}")
+                notes.append(f"{data(ch.name)}: {data(ch.limit_note)}")
         return tuple(dict.fromkeys(notes))
 
-    def to_json(self) -> dict[str, Any]:
-        """The decision as plain JSON-ready data (``objector explain --json``)."""
+    def to_json(self, locale: str = "en") -> dict[str, Any]:
+        """The decision as plain JSON-ready data (``objector explain --json``); the
+        reasoning sentences are in ``locale``, everything else is data."""
         r = self.regime
         dl = r.deadline
         deadline: dict[str, Any] = {"months": dl.months} if dl.months else {"days": dl.days}
@@ -211,9 +246,9 @@ class Decision:
                 }
                 for cid, ch in self.channels
             ],
-            "reasoning": [{"step": s.text, "sources": list(s.sources)} for s in self.steps],
+            "reasoning": [{"step": s.render(locale), "sources": list(s.sources)} for s in self.steps],
             "notes": list(r.notes),
-            "unconfirmed": list(self.unconfirmed(self.letters)),
+            "unconfirmed": list(self.unconfirmed(self.letters, locale=locale)),
         }
 
 
@@ -305,9 +340,10 @@ def _regime_for(data: Dataset, country: str, state: str | None, on: dt.date) -> 
                 if regime.in_force is None or regime.in_force <= on:
                     specific = regime
                 else:
-                    steps.append(Step(
-                        f"{regime.law} applies in {state} only from {regime.in_force.isoformat()}, "
-                        f"after {on.isoformat()}.", regime.sources))
+                    steps.append(_step(
+                        N_("%(law)s applies in %(state)s only from %(start)s, after %(date)s."),
+                        regime.sources, ("law",), law=regime.law, state=state or "",
+                        start=regime.in_force.isoformat(), date=on.isoformat()))
         else:
             general = regime
     chosen = specific or general or data.regimes["none"]
@@ -355,41 +391,49 @@ def decide(country: str, state: str | None = None, on: dt.date | None = None,
         place = f"{data.subdivisions[country][state]}, {place}"
 
     if regime.id == "none":
-        steps.insert(0, Step(f"objector does not cover the law of {place} yet, so it cites no law; "
-                             "LinkedIn's own routes below still work.", regime.sources))
+        steps.insert(0, _step(N_("objector does not cover the law of %(place)s yet, so it cites no law; "
+                                 "LinkedIn's own routes below still work."), regime.sources, place=place))
     elif regime.statutory:
-        steps.insert(0, Step(f"A resident of {place} is protected by {regime.law}.", regime.sources))
+        steps.insert(0, _step(N_("A resident of %(place)s is protected by %(law)s."), regime.sources,
+                              ("law",), place=place, law=regime.law))
     else:
-        steps.insert(0, Step(f"{place} has no comprehensive privacy law in force on {on.isoformat()}; "
-                             "the letter is a voluntary request and cites no law.", regime.sources))
+        steps.insert(0, _step(N_("%(place)s has no comprehensive privacy law in force on %(date)s; "
+                                 "the letter is a voluntary request and cites no law."), regime.sources,
+                              place=place, date=on.isoformat()))
 
     region = data.linkedin.regions[regime.region]
     controller = data.linkedin.entities[region.controller]
-    steps.append(Step(f"For members in LinkedIn's region '{region.name}', the controller is "
-                      f"{controller.name}.", controller.sources))
+    steps.append(_step(N_("For members in LinkedIn's region '%(region)s', the controller is %(controller)s."),
+                       controller.sources, ("region",), region=region.name, controller=controller.name))
     period = _period(region.periods, on)
     if period is None:
         first = region.periods[0]
-        steps.append(Step(f"Before {first.start.isoformat()} LinkedIn's privacy policy did not mention "
-                          "training AI models, so the letter objects in advance.", first.sources))
+        steps.append(_step(N_("Before %(start)s LinkedIn's privacy policy did not mention training AI "
+                              "models, so the letter objects in advance."), first.sources,
+                           start=first.start.isoformat()))
     else:
-        steps.append(Step(f"Since {period.start.isoformat()}: {period.event}", period.sources))
-        if period.training:
-            basis = ("legitimate interests" if period.claimed_basis == "legitimate-interests"
-                     else "no legal basis it names")
-            steps.append(Step(f"On {on.isoformat()} LinkedIn trains content-generating AI models on this "
-                              f"region's data and claims {basis}.", period.sources))
+        steps.append(_step(N_("Since %(start)s: %(event)s"), period.sources, ("event",),
+                           start=period.start.isoformat(), event=period.event))
+        if period.training and period.claimed_basis == "legitimate-interests":
+            steps.append(_step(N_("On %(date)s LinkedIn trains content-generating AI models on this "
+                                  "region's data and claims legitimate interests."), period.sources,
+                               date=on.isoformat()))
+        elif period.training:
+            steps.append(_step(N_("On %(date)s LinkedIn trains content-generating AI models on this "
+                                  "region's data and names no legal basis."), period.sources,
+                               date=on.isoformat()))
         else:
-            steps.append(Step(f"On {on.isoformat()} LinkedIn does not train on this region's data, so "
-                              "the letter objects in advance of any (re)start.", period.sources))
+            steps.append(_step(N_("On %(date)s LinkedIn does not train on this region's data, so the "
+                                  "letter objects in advance of any (re)start."), period.sources,
+                               date=on.isoformat()))
 
     decision_kinds = regime.auto_training if period and period.training else regime.auto_not_training
-    steps.append(Step("Letters that fit: " + ", ".join(k for k in LETTER_KINDS if k in regime.kinds)
-                      + "; recommended as one letter: " + " + ".join(decision_kinds) + ".", regime.sources))
-    if any(d.needs_grounds for kind in decision_kinds for did in regime.kinds[kind]
-           for d in (regime.demands[did],)):
-        steps.append(Step("An objection under Art. 21(1) needs grounds relating to your particular "
-                          "situation: give them with --reason or --reason-preset.", regime.sources))
+    steps.append(_step(N_("Letters that fit: %(letters)s; recommended as one letter: %(recommended)s."),
+                       regime.sources, letters=", ".join(k for k in LETTER_KINDS if k in regime.kinds),
+                       recommended=" + ".join(decision_kinds)))
+    if any(regime.demands[did].needs_grounds for kind in decision_kinds for did in regime.kinds[kind]):
+        steps.append(_step(N_("An objection under Art. 21(1) needs grounds relating to your particular "
+                              "situation: give them with --reason or --reason-preset."), regime.sources))
 
     local = _local_authority(data, regime, country, state)
     # A lead authority exists only under the GDPR's one-stop shop (the DPC for
@@ -397,15 +441,19 @@ def decide(country: str, state: str | None = None, on: dt.date | None = None,
     lead = data.authorities.get(regime.authority) if regime.authority and regime.family == "gdpr" else None
     if lead is not None and local is not None and lead == local:
         lead = None
-    if local is not None:
-        steps.append(Step(f"If LinkedIn does not comply: {regime.escalation.complaint}; "
-                          f"regulator: {local.name}" + (f" (lead authority: {lead.name})" if lead else "")
-                          + ".", local.sources))
+    if local is not None and lead is not None:
+        steps.append(_step(N_("If LinkedIn does not comply: %(complaint)s; regulator: %(authority)s "
+                              "(lead authority: %(lead)s)."), local.sources, ("complaint",),
+                           complaint=regime.escalation.complaint, authority=local.name, lead=lead.name))
+    elif local is not None:
+        steps.append(_step(N_("If LinkedIn does not comply: %(complaint)s; regulator: %(authority)s."),
+                           local.sources, ("complaint",), complaint=regime.escalation.complaint,
+                           authority=local.name))
     if country == "DE" and state is None:
-        steps.append(Step("Give your Land with --state (e.g. BY) to name your local data protection "
-                          "authority.", ()))
+        steps.append(_step(N_("Give your Land with --state (e.g. BY) to name your local data protection "
+                              "authority.")))
     dl = regime.deadline
-    steps.append(Step(f"Deadline: {dl.rule}", dl.sources))
+    steps.append(_step(N_("Deadline: %(rule)s"), dl.sources, ("rule",), rule=dl.rule))
     channels = tuple((cid, data.linkedin.channels[cid]) for cid in regime.channels)
     return Decision(
         country=country,

@@ -20,11 +20,29 @@ LETTERS_DOMAIN = "letters"
 SOURCE_LOCALE = "en"
 
 
+@cache
 def available_letter_locales() -> tuple[str, ...]:
-    """Letter locales with a catalog, plus the source language (English)."""
-    root = locales_dir()
-    found = {p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{LETTERS_DOMAIN}.po")}
-    return tuple(sorted(found | {SOURCE_LOCALE}))
+    """Letter locales whose catalogs are complete and error-free, plus the source (English)."""
+    from .catalogs import catalog_locales, check
+
+    complete = {loc for loc in catalog_locales() if check(loc).complete}
+    return tuple(sorted(complete | {SOURCE_LOCALE}))
+
+
+@cache
+def _country_languages() -> dict[str, tuple[str, ...]]:
+    import tomllib
+
+    from .resources import data_dir
+
+    raw = tomllib.loads((data_dir() / "languages.toml").read_text(encoding="utf-8"))
+    return {k: tuple(v) for k, v in raw.items()}
+
+
+def country_locales(country: str, state: str | None = None) -> tuple[str, ...]:
+    """The letter languages of a country (or Canadian province), default first."""
+    table = _country_languages()
+    return table.get(f"{country}-{state}") or table.get(country) or table["*"]
 
 
 @cache
@@ -48,20 +66,37 @@ def translations(locale: str, domain: str = LETTERS_DOMAIN) -> gettext.NullTrans
     return Translations(buf, domain=domain)
 
 
-def resolve_letter_locale(requested: str | None) -> str:
-    """The letter locale: the one asked for if available, else English."""
-    if requested is None:
-        return SOURCE_LOCALE
-    code = requested.strip().replace("-", "_")
-    try:
-        Locale.parse(code)
-    except (ValueError, UnknownLocaleError):
-        raise LocaleError("locale", f"unknown locale {requested!r}") from None
+def resolve_letter_locale(requested: str | None, country: str | None = None,
+                          state: str | None = None) -> tuple[str, str | None]:
+    """The letter locale and, when it is not simply what was asked for, why.
+
+    ``requested`` wins if it is available (an unknown or incomplete locale is an
+    error). Otherwise the country's languages are tried in order, then English;
+    a fallback or a choice among several languages is said out loud, never silent.
+    """
     available = available_letter_locales()
-    if code not in available:
-        raise LocaleError("locale", f"no letter catalog for {requested!r} "
-                          f"(available: {', '.join(available)})")
-    return code
+    if requested is not None:
+        code = requested.strip().replace("-", "_")
+        try:
+            Locale.parse(code)
+        except (ValueError, UnknownLocaleError):
+            raise LocaleError("locale", f"unknown locale {requested!r}") from None
+        if code not in available:
+            raise LocaleError("locale", f"no complete letter catalog for {requested!r} "
+                              f"(available: {', '.join(available)}; see 'objector locales')")
+        return code, None
+    if country is None:
+        return SOURCE_LOCALE, None
+    wanted = country_locales(country, state)
+    for code in wanted:
+        if code in available:
+            if len(wanted) > 1:
+                return code, (f"letter language {code}; also possible for {country}: "
+                              f"{', '.join(w for w in wanted if w != code)} (choose with --locale)")
+            return code, None
+    fallback = next((c for c in ("en_GB", SOURCE_LOCALE) if c in available), SOURCE_LOCALE)
+    return fallback, (f"letter language {fallback}: no complete catalog yet for "
+                      f"{', '.join(wanted)} (see 'objector locales')")
 
 
 def formatting_locale(letter_locale: str, country: str) -> str:
@@ -80,3 +115,35 @@ def country_name(code: str, letter_locale: str) -> str:
     """The country's name in the letter language."""
     loc = Locale.parse("en" if letter_locale == SOURCE_LOCALE else letter_locale)
     return str(loc.territories.get(code, code))
+
+
+def ui_locale(requested: str | None = None) -> str:
+    """The interface language: ``requested``, else ``OBJECTOR_LOCALE``, ``LC_ALL``,
+    ``LC_MESSAGES`` or ``LANG`` from the environment, else English. Only complete
+    locales are used; an unknown or incomplete ``requested`` one is an error."""
+    import os
+
+    available = available_letter_locales()
+    if requested:
+        code = requested.strip().replace("-", "_")
+        if code not in available:
+            raise LocaleError("locale", f"no complete catalog for {requested!r} "
+                              f"(available: {', '.join(available)})")
+        return code
+    for var in ("OBJECTOR_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "").split(".")[0].split("@")[0]
+        if not value or value in ("C", "POSIX"):
+            continue
+        for code in (value, value.split("_")[0]):
+            if code in available:
+                return code
+        break
+    return SOURCE_LOCALE
+
+
+def locale_display_name(code: str) -> str:
+    """The locale's name in English, e.g. ``Portuguese (Brazil)``."""
+    try:
+        return str(Locale.parse(code).get_display_name("en"))
+    except (ValueError, UnknownLocaleError):
+        return code

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .citations import law_name, localise
 from .data import Dataset, dataset
 from .decision import Decision, decide
 from .errors import GroundsRequired, InputError
@@ -153,7 +154,7 @@ def compose(
     """
     data = data or dataset()
     day = on or dt.date.today()
-    loc = resolve_letter_locale(locale)
+    loc, locale_note = resolve_letter_locale(locale, person.country, person.state)
     decision = decide(person.country, person.state, day, data)
     if kind not in KINDS_AND_AUTO:
         raise InputError("kind", f"unknown letter kind {kind!r} (one of {', '.join(KINDS_AND_AUTO)})")
@@ -167,6 +168,8 @@ def compose(
                          f"(fitting: {', '.join(decision.letters)})")
     needs, grounds, grounds_source, notes = _grounds(
         decision, kinds, reason, reason_preset, allow_no_grounds, data, loc)
+    if locale_note:
+        notes.insert(0, locale_note)
     return _render(person, decision, kind, kinds, loc, day, needs, grounds, grounds_source,
                    tuple(notes), data)
 
@@ -186,14 +189,17 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     quote_key = ("erpn" if region in ("designated", "uk") and decision.claimed_basis == "legitimate-interests"
                  else "global")
     quote = data.linkedin.quotes[quote_key]
-    object_cite = next((d.citation for _, d in demands if d.needs_grounds), None)
-    args = {k: v.citation for k, v in regime.arguments.items()}
+    def cite(text: str | None) -> str | None:
+        return localise(text, loc) if text else text
+
+    object_cite = cite(next((d.citation for _, d in demands if d.needs_grounds), None))
+    args = {k: cite(v.citation) or "" for k, v in regime.arguments.items()}
     context = {
         "person": {"name": person.name, "email": person.email},
         "profile_url": person.profile_url,
         "controller": decision.controller.name,
         "family": regime.family,
-        "short_law": regime.short_law,
+        "short_law": law_name(regime.short_law, loc),
         "state_name": data.subdivisions.get(person.country, {}).get(person.state or "", ""),
         "training_active": decision.training_active,
         "basis": decision.claimed_basis,
@@ -201,26 +207,27 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "quote": {"document": quote.document, "text": quote.text,
                   "effective": long_date(quote.effective, loc, person.country)},
         "scope": [t.pgettext("scope", item) for item in data.linkedin.scope.included],
-        "demands": [{"id": did, "cite": d.citation, "also": list(d.also)} for did, d in demands],
+        "demands": [{"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also]}
+                    for did, d in demands],
         "args": {"expectations": args.get("expectations", ""), "burden": args.get("burden", "")},
         "needs_grounds": needs_grounds,
         "grounds": grounds,
         "object_cite": object_cite,
         "due": due_text,
         "deadline_statutory": regime.deadline.statutory,
-        "deadline_cite": regime.deadline.citation,
+        "deadline_cite": cite(regime.deadline.citation),
         "escalation_statutory": regime.escalation.statutory,
-        "escalation_cite": regime.escalation.citation,
-        "court_cite": regime.escalation.court_citation,
+        "escalation_cite": cite(regime.escalation.citation),
+        "court_cite": cite(regime.escalation.court_citation),
         "authority": decision.authority.name if decision.authority else None,
         "closing": "us" if person.country == "US" else "eu",
         "reference": reference,
         "kinds_demands": [did for did, _ in demands],
-        "lead": _lead_citation(demands, regime.short_law),
-        "prohibit_cite": next((d.citation for did, d in demands if did == "prohibit"), None),
+        "lead": localise(_lead_citation(demands, regime.short_law), loc),
+        "prohibit_cite": cite(next((d.citation for did, d in demands if did == "prohibit"), None)),
         "has": {did: True for did, _ in demands} | {k: False for k in ("object", "restrict", "erase")
                                                      if k not in {did for did, _ in demands}},
-        "cites": ", ".join(c for c in (d.citation for _, d in demands[:3]) if c),
+        "cites": ", ".join(dict.fromkeys(localise(c, loc) for c in (d.citation for _, d in demands[:3]) if c)),
     }
     body = _tidy(env.get_template("letter/body.txt.jinja").render(context))
     subject = " ".join(env.get_template("letter/subject.txt.jinja").render(context).split())

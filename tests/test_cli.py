@@ -23,7 +23,7 @@ def run(*argv: str, stdin: str = "", interactive: bool = False) -> tuple[int, st
 
 ALEX_US = ("letter", "--name", "Alex Example", "--email", "alex@example.org", "--country", "US",
            "--state", "VA", "--address", "1 Sample Street", "--address", "Sample Town",
-           "--profile-url", "https://www.linkedin.com/in/alex-example", "--date", "2026-11-25")
+           "--profile-url", "https://www.linkedin.com/in/alex-example", "--locale", "en", "--date", "2026-11-25")
 
 
 # Virginia's statute citations are act-level and marked unconfirmed in the data.
@@ -124,7 +124,7 @@ def test_reasons_lists_presets() -> None:
 
 def test_interactive_prompt_offers_presets() -> None:
     status, out, err = run("letter", "--name", "A B", "--email", "a@example.org", "--country", "NL",
-                           "--date", "2026-11-25", stdin="2\nI am between jobs.\n", interactive=True)
+                           "--locale", "en", "--date", "2026-11-25", stdin="2\nI am between jobs.\n", interactive=True)
     assert status == 0
     assert "Choose an example to start from" in err
     assert "I use LinkedIn to look for work" in out and "I am between jobs." in out
@@ -132,7 +132,7 @@ def test_interactive_prompt_offers_presets() -> None:
 
 def test_interactive_own_words() -> None:
     status, out, _ = run("letter", "--name", "A B", "--email", "a@example.org", "--country", "NL",
-                         "--date", "2026-11-25", stdin="0\nMy own reason.\n", interactive=True)
+                         "--locale", "en", "--date", "2026-11-25", stdin="0\nMy own reason.\n", interactive=True)
     assert status == 0 and "(GDPR Art. 21(1)): My own reason." in out
 
 
@@ -165,7 +165,8 @@ def test_output_into_existing_folder(tmp_path: Path) -> None:
 
 
 def test_not_covered_letter_says_so() -> None:
-    status, out, err = run("letter", "--name", "A", "--email", "a@example.org", "--country", "JP")
+    status, out, err = run("letter", "--name", "A", "--email", "a@example.org", "--country", "JP",
+                           "--locale", "en")
     assert status == 0
     assert err == "objector: note: objector does not cover the law where you live yet; the letter cites no law\n"
     assert "voluntarily" in out

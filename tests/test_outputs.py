@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import email
+import functools
 import io
 import os
 from email import policy
@@ -13,10 +14,14 @@ import pypdf
 import pytest
 from conftest import DAY, person_for
 
-from objector import Person, RenderError, compose, render, write_bundle
+from objector import Person, RenderError, render, write_bundle
+from objector import compose as compose_any
 from objector.output.files import atomic_write, bundle
 from objector.output.html import render_html
 from objector.output.pdf import PDFRenderer
+
+# These tests read English letters; other locales have tests of their own.
+compose = functools.partial(compose_any, locale="en")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,362 @@
+"""Translation catalogs: extract the templates, update and check each locale's .po files.
+
+Three gettext domains:
+
+- ``letters``: the words of letters and the how-to sheet (templates, letter code, and
+  the scope and reason texts that go into letters);
+- ``data``: prose from the data files that people read (rules, notes, channel names);
+- ``objector``: the interface (``objector explain``, prompts, reason titles).
+
+Catalogs live in ``locales/<locale>/LC_MESSAGES/<domain>.po`` beside the templates
+``locales/<domain>.pot``. Nothing is compiled to ``.mo`` on disk: objector compiles a
+catalog in memory when it loads it, so a translation never goes stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po, write_po
+
+from .errors import LocaleError
+from .resources import data_dir, locales_dir, templates_dir
+
+DOMAINS = ("letters", "data", "objector")
+SOURCE = "en"
+# A fixed creation date keeps regenerated templates free of date-only diffs.
+_POT_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+_PACKAGE = Path(__file__).resolve().parent
+_CODE_KEYWORDS = {"gettext": None, "pgettext": ((1, "c"), 2), "_": None, "N_": None}
+# Numbers and article-style references ("21(1)", "30") must survive translation.
+_NUMBER = re.compile(r"\d+(?:\(\d+\))*")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{\{\s*(\w+)\s*\}\}")
+
+
+def _new_catalog(domain: str, locale: str | None = None) -> Catalog:
+    return Catalog(locale=locale, domain=domain, project="objector", version="",
+                   copyright_holder="objector contributors", msgid_bugs_address="",
+                   creation_date=_POT_DATE, revision_date=_POT_DATE, fuzzy=False)
+
+
+# What each placeholder holds, told to translators beside every message using it.
+PLACEHOLDERS = {
+    "cite": "a citation such as 'GDPR Art. 21(1)', already written the way your language cites it",
+    "cites": "one or more citations, already in your language's form",
+    "other": "further citations, already in your language's form",
+    "public": "a citation (e.g. GDPR Art. 17(2)), already in your language's form",
+    "storage": "a citation (e.g. GDPR Art. 18(2)), already in your language's form",
+    "lifting": "a citation (e.g. GDPR Art. 18(3)), already in your language's form",
+    "expectations": "a citation (e.g. GDPR Recital 47), already in your language's form",
+    "burden": "a citation (e.g. GDPR Recital 69), already in your language's form",
+    "court": "a citation (e.g. GDPR Art. 79), already in your language's form",
+    "prohibit": "a citation (e.g. FADP Art. 30(2)(b)), already in your language's form",
+    "lead": "a citation (e.g. GDPR Art. 21(1)), already in your language's form",
+    "law": "the short name of a law (e.g. PIPEDA, CCPA), already in your language where it has one",
+    "due": "a date, already written in your language (e.g. 25 December 2026)",
+    "effective": "a date, already written in your language",
+    "start": "a date, already written in your language",
+    "date": "a date",
+    "name": "the person's name, or a name",
+    "email": "the person's e-mail address",
+    "url": "a web address",
+    "ref": "the letter's reference, e.g. OBJ-20261125-ABCD-EFGH",
+    "controller": "the LinkedIn company's legal name (keep as is)",
+    "document": "the title of LinkedIn's document in English, e.g. European Regional Privacy Notice",
+    "purpose": "LinkedIn's own words quoted in English; keep them in English inside the quotes",
+    "authority": "a regulator's official name",
+    "state": "a US state's name",
+    "count": "a number, already formatted",
+    "budget": "a number, already formatted",
+}
+# Legal terms whose wording must follow the official text of the law in your language.
+LEGAL_TERMS = {
+    "object": "'object' / 'objection' = the right to object, GDPR Art. 21",
+    "restrict": "'restriction' = restriction of processing, GDPR Art. 18",
+    "erase": "'erase' / 'erasure' = the right to erasure, GDPR Art. 17",
+    "consent": "'consent' / 'withdraw' = consent and its withdrawal, GDPR Art. 7(3)",
+    "controller": "'controller' = GDPR Art. 4(7)",
+    "legitimate interest": "'legitimate interests' = GDPR Art. 6(1)(f)",
+    "particular situation": "'grounds relating to my particular situation' = GDPR Art. 21(1)",
+    "Data Protection Officer": "'Data Protection Officer' = GDPR Art. 37",
+    "personal data": "'personal data' = GDPR Art. 4(1)",
+    "recipient": "'recipient' = GDPR Art. 4(9) and Art. 19",
+}
+
+
+def _translator_notes(text: str) -> list[str]:
+    notes = [f"%({name})s: {PLACEHOLDERS[name]}" for name in sorted(set(_PLACEHOLDER_NAMES.findall(text)))
+             if name in PLACEHOLDERS]
+    terms = [hint for word, hint in LEGAL_TERMS.items() if word.lower() in text.lower()]
+    if terms:
+        notes.append("Legal terms (use the official wording in your language, see GLOSSARY.md): "
+                     + "; ".join(terms))
+    return notes
+
+
+_PLACEHOLDER_NAMES = re.compile(r"%\((\w+)\)s")
+
+
+def _add(cat: Catalog, msgid: str | tuple[str, str], where: str, comment: str | None = None,
+         context: str | None = None) -> None:
+    text = msgid if isinstance(msgid, str) else msgid[0]
+    flags = ("python-format",) if "%(" in text else ()
+    existing = cat.get(msgid, context=context)
+    if existing is not None:
+        existing.locations.append((where, 0))
+        return
+    comments = ([comment] if comment else []) + _translator_notes(text)
+    cat.add(msgid, locations=[(where, 0)], auto_comments=comments, context=context, flags=flags)
+
+
+def _code_messages(paths: list[Path], keywords: dict[str, Any]
+                   ) -> Iterator[tuple[str | tuple[str, str], str, list[str], str | None]]:
+    for path in paths:
+        rel = path.relative_to(_PACKAGE.parent).as_posix() if path.is_relative_to(_PACKAGE.parent) else path.name
+        for lineno, message, comments, context in extract_from_file(
+                "python", str(path), keywords=keywords, comment_tags=("Translators:",), strip_comment_tags=True):
+            if isinstance(message, str):
+                yield message, f"{rel}:{lineno}", list(comments), context
+            elif isinstance(message, tuple) and len(message) == 2 and all(message):
+                yield (str(message[0]), str(message[1])), f"{rel}:{lineno}", list(comments), context
+
+
+def _template_messages(paths: list[Path]) -> Iterator[tuple[str, str, list[str], str | None]]:
+    root = templates_dir()
+    for path in paths:
+        rel = "templates/" + path.relative_to(root).as_posix()
+        for lineno, message, comments, context in extract_from_file(
+                "jinja2.ext:babel_extract", str(path), keywords={"_": None, "gettext": None},
+                comment_tags=("Translators:",), options={"trimmed": "true", "silent": "false"},
+                strip_comment_tags=True):
+            if isinstance(message, str):
+                yield message, f"{rel}:{lineno}", list(comments), context
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _data_prose(root: Path) -> Iterator[tuple[str, str, str]]:
+    """(text, where, what) for every piece of data prose shown to people."""
+    li = _toml(root / "linkedin.toml")
+    for rid, region in li["regions"].items():
+        yield region["name"], "linkedin.toml", f"name of LinkedIn's region {rid}"
+        for period in region["periods"]:
+            yield period["event"], "linkedin.toml", f"policy event in {rid} from {period['start']}"
+    for cid, ch in li["channels"].items():
+        yield ch["name"], "linkedin.toml", f"name of LinkedIn's route {cid}"
+        yield ch["purpose"], "linkedin.toml", f"what route {cid} is for"
+        if ch.get("limit_note"):
+            yield ch["limit_note"], "linkedin.toml", f"note on route {cid}"
+    for eid, entity in li["entities"].items():
+        if entity.get("note"):
+            yield entity["note"], "linkedin.toml", f"note on entity {eid}"
+    for path in sorted((root / "regimes").glob("*.toml")):
+        reg = _toml(path)
+        where = f"regimes/{path.name}"
+        yield reg["name"], where, "regime name"
+        yield reg["law"], where, "name of the law"
+        for note in reg.get("notes", []):
+            yield note, where, "note shown with the decision"
+        yield reg["deadline"]["rule"], where, "deadline rule"
+        for table in ("deadline", "escalation"):
+            if reg[table].get("note"):
+                yield reg[table]["note"], where, f"note on the {table}"
+        yield reg["escalation"]["complaint"], where, "what happens if LinkedIn does not comply"
+        for section in ("demands", "arguments"):
+            for did, demand in reg.get(section, {}).items():
+                if demand.get("note"):
+                    yield demand["note"], where, f"note on {did}"
+    for path in sorted((root / "authorities").glob("*.toml")):
+        for aid, auth in _toml(path).items():
+            if auth.get("note"):
+                yield auth["note"], f"authorities/{path.name}", f"note on authority {aid}"
+
+
+def extract() -> dict[str, Catalog]:
+    """Build the three template catalogs from the templates, the code and the data."""
+    cats = {domain: _new_catalog(domain) for domain in DOMAINS}
+    letters, ui, data = cats["letters"], cats["objector"], cats["data"]
+    letter_templates = sorted((templates_dir() / "letter").glob("*.jinja"))
+    for tmsg, where, comments, ctx in _template_messages(letter_templates):
+        _add(letters, tmsg, where, "; ".join(comments) or None, ctx)
+    letter_code = [_PACKAGE / "letter.py", *sorted((_PACKAGE / "output").glob("*.py"))]
+    for msg, where, comments, ctx in _code_messages(letter_code, {"gettext": None, "pgettext": ((1, "c"), 2)}):
+        _add(letters, msg, where, "; ".join(comments) or None, ctx)
+    from .citations import LAWS, PATTERNS
+
+    for shape, pattern in PATTERNS.items():
+        _add(letters, pattern, "objector/citations.py",
+             f"how a citation of shape '{shape}' is written, e.g. 'GDPR Art. 21(1)' in English; use the "
+             "order and abbreviations of this language's official text of the law", "citation")
+    for name in LAWS:
+        _add(letters, name, "objector/citations.py",
+             "the law's name or abbreviation as its official text in this language has it", "law")
+    li = _toml(data_dir() / "linkedin.toml")
+    for item in li["scope"]["included"]:
+        _add(letters, item, "data/linkedin.toml", "an item of the list of data used for AI training", "scope")
+    for name, reason in _toml(data_dir() / "reasons.toml").items():
+        _add(letters, reason["text"], "data/reasons.toml",
+             f"example grounds '{name}', written in the first person; goes into letters verbatim", "reason")
+        _add(ui, reason["title"], "data/reasons.toml", f"title of the example grounds '{name}'", "reason-title")
+    ui_code = [_PACKAGE / "decision.py", _PACKAGE / "cli.py", _PACKAGE / "explain.py"]
+    ui_keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
+    for msg, where, comments, ctx in _code_messages([p for p in ui_code if p.exists()], ui_keywords):
+        _add(ui, msg, where, "; ".join(comments) or None, ctx)
+    for text, where, what in _data_prose(data_dir()):
+        _add(data, text, f"data/{where}", what)
+    return cats
+
+
+def pot_path(domain: str) -> Path:
+    return locales_dir() / f"{domain}.pot"
+
+
+def po_path(locale: str, domain: str) -> Path:
+    return locales_dir() / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def _write(cat: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, cat, width=100, sort_output=False, include_previous=False)
+
+
+def write_templates() -> list[Path]:
+    """Regenerate ``locales/<domain>.pot`` from the sources."""
+    paths = []
+    for domain, cat in extract().items():
+        _write(cat, pot_path(domain))
+        paths.append(pot_path(domain))
+    return paths
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def validate_locale_code(code: str) -> str:
+    """A Babel-known locale code in ``ll`` / ``ll_CC`` / ``ll_Script_CC`` form."""
+    norm = code.strip().replace("-", "_")
+    try:
+        Locale.parse(norm)
+    except (ValueError, UnknownLocaleError):
+        raise LocaleError("locale", f"unknown locale {code!r}") from None
+    return norm
+
+
+def init(locale: str) -> list[Path]:
+    """Start catalogs for a new locale from the templates (all entries untranslated)."""
+    locale = validate_locale_code(locale)
+    created = []
+    for domain in DOMAINS:
+        path = po_path(locale, domain)
+        if path.exists():
+            raise LocaleError("locale", f"{path} exists already; use 'objector locales update'")
+        template = _read(pot_path(domain))
+        cat = _new_catalog(domain, locale)
+        for msg in template:
+            if msg.id:
+                cat.add(msg.id, locations=msg.locations, auto_comments=msg.auto_comments,
+                        context=msg.context, flags=msg.flags)
+        _write(cat, path)
+        created.append(path)
+    return created
+
+
+def update(locale: str) -> list[Path]:
+    """Merge the current templates into a locale's catalogs (new entries untranslated)."""
+    paths = []
+    for domain in DOMAINS:
+        path = po_path(locale, domain)
+        if not path.exists():
+            raise LocaleError("locale", f"no catalog {path}; use 'objector locales init {locale}'")
+        cat = _read(path, locale)
+        cat.update(_read(pot_path(domain)), no_fuzzy_matching=True)
+        cat.obsolete.clear()
+        _write(cat, path)
+        paths.append(path)
+    return paths
+
+
+@dataclass
+class LocaleStatus:
+    """How complete and how correct a locale's catalogs are."""
+
+    locale: str
+    total: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.translated == self.total and not self.fuzzy and not self.problems
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 0.0
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(a or b for a, b in _PLACEHOLDER.findall(text))
+
+
+def check(locale: str) -> LocaleStatus:
+    """Count and check a locale's catalogs against the templates.
+
+    Problems: entries missing from the catalog, fuzzy entries, placeholders or
+    numbers (article references) that differ from the source, and Babel's own
+    format checks.
+    """
+    status = LocaleStatus(locale)
+    for domain in DOMAINS:
+        template = _read(pot_path(domain))
+        path = po_path(locale, domain)
+        if not path.exists():
+            status.total += sum(1 for m in template if m.id)
+            status.problems.append(f"{domain}: no catalog")
+            continue
+        cat = _read(path, locale)
+        for src in template:
+            if not src.id:
+                continue
+            status.total += 1
+            msg = cat.get(src.id, context=src.context)
+            if msg is None:
+                status.problems.append(f"{domain}: missing {src.id[:60]!r}")
+                continue
+            if msg.fuzzy:
+                status.fuzzy += 1
+                continue
+            sources = [src.id] if isinstance(src.id, str) else list(src.id)
+            strings = [msg.string] if isinstance(msg.string, str) else list(msg.string or ())
+            if not strings or not all(strings):
+                continue
+            status.translated += 1
+            label = sources[0][:60]
+            for string in strings:
+                if _placeholders(string) != _placeholders(sources[0]):
+                    status.problems.append(f"{domain}: placeholders differ in {label!r}")
+                if sorted(_NUMBER.findall(sources[0])) != sorted(_NUMBER.findall(string)):
+                    status.problems.append(f"{domain}: numbers differ in {label!r}")
+        for msg, errors in cat.check():
+            for error in errors:
+                status.problems.append(f"{domain}: {msg.id!r}: {error}")
+    return status
+
+
+def catalog_locales() -> list[str]:
+    """Every locale with at least one catalog on disk."""
+    root = locales_dir()
+    return sorted({p.parent.parent.name for d in DOMAINS for p in root.glob(f"*/LC_MESSAGES/{d}.po")})

@@ -1,0 +1,72 @@
+"""Citations in the letter's language: "GDPR Art. 21(1)" becomes "Art. 21 Abs. 1 DSGVO" in German.
+
+The data keeps every citation in one canonical English form. A letter renders it
+through patterns that translators word in the ``letters`` catalog (context
+``citation`` for the shape, ``law`` for the law's name in that language), so no
+article number is ever retyped by hand. Citations of a shape objector does not
+know (US codes, for instance) are left exactly as the data gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .i18n import translations
+
+# The law names a translation may word differently; anything else stays as it is.
+LAWS = ("GDPR", "UK GDPR", "FADP", "LGPD", "PIPEDA", "PDPO", "DPA 2018", "Quebec Private Sector Act")
+
+_ARTICLE = re.compile(
+    r"^(?P<law>GDPR|UK GDPR|FADP) Art\. (?P<art>\d+[a-z]?)(?:\((?P<para>\d+)\))?(?:\((?P<point>[a-z])\))?$")
+_RECITAL = re.compile(r"^(?P<law>GDPR|UK GDPR) Recital (?P<num>\d+)$")
+_GENERIC_ARTICLE = re.compile(r"^(?P<law>.+?) Art\. (?P<ref>.+)$")
+_SECTION = re.compile(r"^(?P<law>.+?) s\. (?P<ref>.+)$")
+_SCHEDULE = re.compile(r"^(?P<law>PIPEDA|PDPO) Sch\. 1, (?P<kind>Principle|DPP) (?P<ref>[\d.]+)$")
+
+
+def _patterns() -> dict[str, str]:
+    # Each pattern is a msgid (context "citation"); listed here so extraction finds
+    # them and so the shape names stay in one place.
+    return {
+        "article": "%(law)s Art. %(art)s",
+        "paragraph": "%(law)s Art. %(art)s(%(para)s)",
+        "point": "%(law)s Art. %(art)s(%(para)s)(%(point)s)",
+        "recital": "%(law)s Recital %(num)s",
+        "generic": "%(law)s Art. %(ref)s",
+        "section": "%(law)s s. %(ref)s",
+        "Principle": "%(law)s Sch. 1, Principle %(ref)s",
+        "DPP": "%(law)s Sch. 1, DPP %(ref)s",
+    }
+
+
+PATTERNS = _patterns()
+
+
+def law_name(name: str, locale: str) -> str:
+    """A law's name or abbreviation in the letter language (``GDPR`` -> ``DSGVO``)."""
+    return translations(locale).pgettext("law", name) if name in LAWS else name
+
+
+@cache
+def localise(citation: str, locale: str) -> str:
+    """``citation`` as the letter language writes it (unchanged where no pattern fits)."""
+    t = translations(locale)
+
+    def law(name: str) -> str:
+        return t.pgettext("law", name) if name in LAWS else name
+
+    def fmt(shape: str, **values: str) -> str:
+        return t.pgettext("citation", PATTERNS[shape]) % values
+
+    if m := _ARTICLE.match(citation):
+        shape = "point" if m["point"] else "paragraph" if m["para"] else "article"
+        return fmt(shape, law=law(m["law"]), art=m["art"], para=m["para"] or "", point=m["point"] or "")
+    if m := _RECITAL.match(citation):
+        return fmt("recital", law=law(m["law"]), num=m["num"])
+    if m := _SCHEDULE.match(citation):
+        return fmt(m["kind"], law=law(m["law"]), ref=m["ref"])
+    for shape, rx in (("generic", _GENERIC_ARTICLE), ("section", _SECTION)):
+        if (m := rx.match(citation)) and m["law"] in LAWS:
+            return fmt(shape, law=law(m["law"]), ref=m["ref"])
+    return citation

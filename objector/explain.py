@@ -1,0 +1,65 @@
+"""The decision as readable text for a person, in the interface language."""
+
+from __future__ import annotations
+
+from .decision import Decision
+from .i18n import translations
+
+
+def format_decision(d: Decision, locale: str = "en") -> str:
+    """What ``objector explain`` prints: the decision, the routes, and why."""
+    t = translations(locale, "objector")
+    _ = t.gettext
+    data = translations(locale, "data").gettext
+    j = d.to_json(locale)
+    c = d.controller
+    dpo = _("Data Protection Officer")
+    lines = [_("Regime: %(id)s (%(name)s)") % {"id": d.regime.id, "name": data(d.regime.name)}]
+    if not d.covered:
+        lines.append(_("Not covered yet: objector knows no law for this place; LinkedIn's own routes still work."))
+    lines.append(_("Controller: %(name)s, c/o %(attention)s, %(address)s")
+                 % {"name": c.name, "attention": dpo, "address": ", ".join(c.address)})
+    if d.training_active and d.claimed_basis == "legitimate-interests":
+        lines.append(_("AI training on %(date)s: yes, LinkedIn claims legitimate interests")
+                     % {"date": d.on.isoformat()})
+    elif d.training_active:
+        lines.append(_("AI training on %(date)s: yes, LinkedIn names no legal basis") % {"date": d.on.isoformat()})
+    else:
+        lines.append(_("AI training on %(date)s: no (a letter now objects in advance)") % {"date": d.on.isoformat()})
+    lines.append(_("Letters that fit: %(letters)s; recommended: %(recommended)s")
+                 % {"letters": ", ".join(d.letters), "recommended": " + ".join(d.recommended)})
+    lines.append(_("Demands of the recommended letter:"))
+    for did, dem in d.demands():
+        cite = dem.citation or _("no law (a voluntary request)")
+        mark = "  " + _("[unconfirmed]") if not dem.confirmed else ""
+        lines.append(f"  - {did}: {cite}{mark}")
+    dl = j["deadline"]
+    if "months" in dl:
+        unit = t.ngettext("%(num)d month", "%(num)d months", dl["months"]) % {"num": dl["months"]}
+    else:
+        unit = t.ngettext("%(num)d day", "%(num)d days", dl["days"]) % {"num": dl["days"]}
+    lines.append(_("Deadline: %(period)s, due %(due)s for a letter dated %(date)s. %(rule)s")
+                 % {"period": unit, "due": dl["due"], "date": d.on.isoformat(), "rule": data(d.deadline.rule)})
+    if d.authority:
+        lines.append(_("Regulator: %(name)s (%(url)s)")
+                     % {"name": d.authority.name, "url": d.authority.complaint_url or d.authority.url})
+    if d.lead_authority:
+        lines.append(_("Lead authority for LinkedIn: %(name)s (%(url)s)")
+                     % {"name": d.lead_authority.name, "url": d.lead_authority.url})
+    lines.append(_("Channels, in the order to use them:"))
+    for i, (_cid, ch) in enumerate(d.channels, 1):
+        where = ch.url or ", ".join((c.name, "c/o " + dpo, *c.address))
+        lines.append(f"  {i}. {data(ch.name)}: {where}")
+        lines.append(f"     {data(ch.purpose)}")
+    lines.append(_("Why:"))
+    for i, step in enumerate(d.steps, 1):
+        src = f" [{', '.join(step.sources)}]" if step.sources else ""
+        lines.append(f"  {i}. {step.render(locale)}{src}")
+    if d.regime.notes:
+        lines.append(_("Notes:"))
+        lines.extend(f"  - {data(n)}" for n in d.regime.notes)
+    unconfirmed = d.unconfirmed(d.letters, locale=locale)
+    if unconfirmed:
+        lines.append(_("Not yet confirmed from a primary source:"))
+        lines.extend(f"  - {n}" for n in unconfirmed)
+    return "\n".join(lines) + "\n"
