@@ -80,6 +80,32 @@ def _parser() -> argparse.ArgumentParser:
     re_.add_argument("--json", action="store_true", help="print JSON")
     re_.add_argument("--locale", help="language of the reasons (default: from LANG, else en)")
 
+    ba = sub.add_parser("batch", help="write letters for many people from a CSV or JSONL file",
+                        description="Write one letter bundle per valid row of a CSV or JSONL file, with a "
+                                    "manifest and an error report. Rerun the same command after an "
+                                    "interruption to complete the set.")
+    ba.add_argument("input", help="CSV (columns name, email, country, ...) or JSONL file")
+    ba.add_argument("--out", required=True, metavar="DIR", help="folder for the bundles and reports")
+    ba.add_argument("--campaign", metavar="FILE", help="campaign file (TOML)")
+    ba.add_argument("--format", default="pdf,eml,text", metavar="LIST",
+                    help="comma-separated formats: pdf,eml,text,html,ics,howto,json (default: pdf,eml,text)")
+    ba.add_argument("--jobs", type=int, default=None, metavar="N",
+                    help="worker processes (default: the number of CPU cores)")
+    ba.add_argument("--date", metavar="YYYY-MM-DD", help="the letters' date (default: today)")
+    ba.add_argument("--dry-run", action="store_true", help="validate every row and report, write no letters")
+    ba.add_argument("--shard", default="1/1", metavar="K/N", help="process only share K of N (e.g. 2/4)")
+    ba.add_argument("--print-pdf", action="store_true",
+                    help="also write print.pdf: every letter, each starting on a new sheet")
+    ba.add_argument("--no-attach-pdf", action="store_true", help="do not attach the PDF to each .eml")
+    ba.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    me = sub.add_parser("merge", help="merge the manifests of sharded batch runs",
+                        description="Merge manifest.json of several batch output folders (one per shard) "
+                                    "into one manifest.json and manifest.csv, ordered by row.")
+    me.add_argument("folders", nargs="+", metavar="DIR", help="the batch output folders")
+    me.add_argument("--out", required=True, metavar="DIR", help="folder for the merged manifest")
+    me.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
     lo = sub.add_parser("locales", help="list letter languages, or manage their catalogs",
                         description="Without an action: list locales with completeness and status. "
                                     "extract: regenerate the .pot templates from the sources; "
@@ -105,6 +131,45 @@ def cmd_explain(args: argparse.Namespace, out: IO[str]) -> int:
         out.write(json.dumps(decision.to_json(locale), ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(format_decision(decision, locale))
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import os
+
+    from .batch import BatchOptions, parse_formats, parse_shard, print_pdf, run_batch
+    from .campaign import load_campaign
+
+    formats = parse_formats(args.format)
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise InputError("jobs", "must be 1 or more")
+    on = parse_date(args.date, "date") if args.date else dt.date.today()
+    campaign = load_campaign(Path(args.campaign)) if args.campaign else None
+    source = Path(args.input)
+    opts = BatchOptions(out=Path(args.out), formats=formats, jobs=jobs, on=on, dry_run=args.dry_run,
+                        shard=parse_shard(args.shard), campaign=campaign, attach_pdf=not args.no_attach_pdf)
+    if campaign is not None:
+        from .person import Person
+
+        sample = Person.create("Sample Member", "member@example.org", "DE")
+        campaign.check_templates(lambda: campaign.render_html(
+            compose(sample, campaign.kind, on=on, locale=campaign.spec.locale, allow_no_grounds=True,
+                    extra_paragraphs=campaign.extra_paragraphs, templates=campaign.environment)))
+    summary = run_batch(source, opts, progress=err if err.isatty() else None)
+    if args.print_pdf and not args.dry_run:
+        _err(err, f"wrote {print_pdf(opts.out)}")
+    out.write(json.dumps(summary.as_dict()) + "\n")
+    if summary.rejected or summary.failed:
+        _err(err, f"{summary.rejected} row(s) rejected, {summary.failed} failed: see {opts.out / 'errors.csv'}")
+    return summary.exit_status
+
+
+def cmd_merge(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .batch import merge_manifests
+
+    count = merge_manifests([Path(f) for f in args.folders], Path(args.out))
+    _err(err, f"merged {count} letters into {Path(args.out) / 'manifest.json'} and manifest.csv")
     return 0
 
 
@@ -266,6 +331,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             return cmd_reasons(args, out)
         if args.command == "locales":
             return cmd_locales(args, out, err)
+        if args.command == "batch":
+            return cmd_batch(args, out, err)
+        if args.command == "merge":
+            return cmd_merge(args, out, err)
         raise AssertionError(args.command)  # pragma: no cover
     except ObjectorError as exc:
         if args.debug:

@@ -6,8 +6,11 @@ import base64
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from jinja2 import Environment
 
 from .citations import law_name, localise
 from .data import Dataset, dataset
@@ -143,6 +146,8 @@ def compose(
     reason_preset: str | None = None,
     allow_no_grounds: bool = False,
     data: Dataset | None = None,
+    extra_paragraphs: Callable[[Decision, str], list[str]] | None = None,
+    templates: Callable[[str], Environment] | None = None,
 ) -> Letter:
     """Write the letter for ``person``: the decision for their place on date ``on``
     (default today, also the letter's date), in ``locale`` (default English).
@@ -150,6 +155,9 @@ def compose(
     ``kind`` is ``auto`` (what the decision recommends, as one letter) or one of
     ``objection``, ``erasure``, ``consent-withdrawal``, ``opt-out``. An Art. 21(1)
     objection needs ``reason`` and/or ``reason_preset`` unless ``allow_no_grounds``.
+    ``extra_paragraphs(decision, locale)`` returns finished paragraphs to add before
+    the deadline (a campaign's words); ``templates(locale)`` supplies another
+    template environment (a campaign's templates over the built-in ones).
     Raises InputError (bad field), GroundsRequired.
     """
     data = data or dataset()
@@ -170,15 +178,17 @@ def compose(
         decision, kinds, reason, reason_preset, allow_no_grounds, data, loc)
     if locale_note:
         notes.insert(0, locale_note)
+    extras = extra_paragraphs(decision, loc) if extra_paragraphs else []
+    env = templates(loc) if templates else environment(loc)
     return _render(person, decision, kind, kinds, loc, day, needs, grounds, grounds_source,
-                   tuple(notes), data)
+                   tuple(notes), data, extras, env)
 
 
 def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKind, ...],
             loc: str, day: dt.date, needs_grounds: bool, grounds: str | None,
-            grounds_source: str | None, notes: tuple[str, ...], data: Dataset) -> Letter:
+            grounds_source: str | None, notes: tuple[str, ...], data: Dataset,
+            extras: list[str], env: Environment) -> Letter:
     t = translations(loc)
-    env = environment(loc)
     regime = decision.regime
     due = decision.due(day)
     date_text = long_date(day, loc, person.country)
@@ -222,6 +232,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "authority": decision.authority.name if decision.authority else None,
         "closing": "us" if person.country == "US" else "eu",
         "reference": reference,
+        "extra_paragraphs": [" ".join(p.split()) for p in extras],
         "kinds_demands": [did for did, _ in demands],
         "lead": localise(_lead_citation(demands, regime.short_law), loc),
         "prohibit_cite": cite(next((d.citation for did, d in demands if did == "prohibit"), None)),

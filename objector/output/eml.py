@@ -44,4 +44,8 @@ def render_eml(letter: Letter, pdf: bytes | None = None, to: str | None = None) 
     if pdf is not None:
         msg.add_attachment(pdf, maintype="application", subtype="pdf",
                            filename=f"{letter.reference}.pdf")
+        # A boundary derived from the content (the library picks a random one):
+        # the same letter gives the same bytes.
+        digest = hashlib.sha256(pdf + letter.body.encode()).hexdigest()[:32]
+        msg.set_boundary(f"=_objector_{digest}")
     return msg.as_bytes()

@@ -6,6 +6,7 @@ from functools import cache
 from itertools import groupby
 
 from babel import Locale
+from jinja2 import Environment
 from markupsafe import Markup
 
 from .. import __version__
@@ -29,9 +30,13 @@ def layout_for(country: str) -> str:
     return "us-letter" if country in LETTER_PAPER_COUNTRIES else "a4"
 
 
-def render_html(letter: Letter) -> str:
-    """The complete HTML page of ``letter``; every person-supplied value is escaped."""
-    env = environment(letter.locale)
+def render_html(letter: Letter, footer: str | None = None, env: Environment | None = None) -> str:
+    """The complete HTML page of ``letter``; every person-supplied value is escaped.
+
+    ``footer`` is an extra line for the running footer (a campaign's organisation);
+    ``env`` another template environment (a campaign's templates).
+    """
+    env = env or environment(letter.locale)
     t = translations(letter.locale)
     groups = [(kind, [b.text for b in blocks]) for kind, blocks in groupby(letter.blocks(), key=lambda b: b.kind)]
     locale = Locale.parse(letter.locale)
@@ -54,4 +59,5 @@ def render_html(letter: Letter) -> str:
         date_text=letter.date_text,
         reference_line=reference_line,
         groups=groups,
+        footer=footer,
     )
