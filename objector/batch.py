@@ -202,7 +202,7 @@ def _write_bundle(final: Path, files: dict[str, bytes], entry: dict[str, Any]) -
     tmp.mkdir(parents=True)
     for name, data in files.items():
         (tmp / name).write_bytes(data)
-    (tmp / "entry.json").write_text(json.dumps(entry, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (tmp / "entry.json").write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
     try:
         os.rename(tmp, final)  # atomic: the folder appears whole or not at all
     except OSError:

@@ -12,6 +12,7 @@ an error naming the template and line, before any letter is written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import tomllib
@@ -178,8 +179,7 @@ class Campaign:
             env = self.environment(SOURCE_LOCALE)
             for path in sorted(self.template_dir.rglob("*")):
                 if path.is_file():
-                    name = path.relative_to(self.template_dir).as_posix()
-                    self.guarded(lambda name=name: env.get_template(name))
+                    self.guarded(functools.partial(env.get_template, path.relative_to(self.template_dir).as_posix()))
         self.guarded(sample)
 
     # --- letters -------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .schema import (
 M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """Every data file, validated and cross-checked."""
 

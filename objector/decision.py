@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -375,6 +376,18 @@ def _local_authority(data: Dataset, regime: Regime, country: str, state: str | N
 
 def decide(country: str, state: str | None = None, on: dt.date | None = None,
            data: Dataset | None = None) -> Decision:
+    """Decide for a place and date (see :func:`_decide`); results are cached, as a
+    decision is a pure value and a batch asks the same question many times."""
+    return _decide_cached(country, state, on or dt.date.today(), data or dataset())
+
+
+@lru_cache(maxsize=1024)
+def _decide_cached(country: str, state: str | None, on: dt.date, data: Dataset) -> Decision:
+    return _decide(country, state, on, data)
+
+
+def _decide(country: str, state: str | None = None, on: dt.date | None = None,
+            data: Dataset | None = None) -> Decision:
     """Decide the regime, controller, training status, letters, route and regulator.
 
     ``country`` is an ISO 3166-1 alpha-2 code (case-insensitive); ``state`` a state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 
 from babel import Locale, UnknownLocaleError
@@ -106,6 +106,7 @@ def formatting_locale(letter_locale: str, country: str) -> str:
     return letter_locale
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: dt.date, letter_locale: str, country: str) -> str:
     """A date as written in a letter (``25 November 2026`` / ``November 25, 2026``)."""
     return str(format_date(day, "long", locale=formatting_locale(letter_locale, country)))

@@ -94,7 +94,7 @@ def test_rerun_skips_finished_bundles(mixed: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     cli("batch", str(mixed), "--out", str(out), "--date", DATE, "--format", "text")
     stamps = {p: p.stat().st_mtime_ns for p in (out / "letters").rglob("*")}
-    status, stdout, _ = cli("batch", str(mixed), "--out", str(out), "--date", DATE, "--format", "text")
+    _status, stdout, _ = cli("batch", str(mixed), "--out", str(out), "--date", DATE, "--format", "text")
     assert json.loads(stdout)["skipped"] == 7 and json.loads(stdout)["written"] == 0
     assert {p: p.stat().st_mtime_ns for p in (out / "letters").rglob("*")} == stamps
 
@@ -256,7 +256,7 @@ def test_campaign_letters_mandates_and_covering_letters(mixed: Path, tmp_path: P
     body = ('{% extends "objector/letter/body.txt.jinja" %}\n{% block closing %}\nWith kind regards,\n\n'
             '{{ person.name }}\n{% endblock %}\n')
     out = tmp_path / "out"
-    status, stdout, _ = cli("batch", str(mixed), "--out", str(out), "--date", DATE, "--format", "pdf,text,html",
+    status, _stdout, _ = cli("batch", str(mixed), "--out", str(out), "--date", DATE, "--format", "pdf,text,html",
                             "--campaign", str(_campaign(tmp_path, body)), "--print-pdf")
     assert status == 2  # the campaign's default grounds cover row 8, three rows stay bad
     manifest = json.loads((out / "manifest.json").read_text())["letters"]
