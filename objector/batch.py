@@ -1,7 +1,7 @@
 """Many letters at once: streamed input, parallel workers, atomic bundles, resumable, a manifest.
 
 Each valid row becomes one folder ``letters/<reference>/`` holding the letter in
-every format asked for and ``entry.json`` (its manifest entry). The folder is
+every format asked for. The folder is
 built under a temporary name and renamed into place, so it either exists whole
 or not at all: a run killed at any moment and started again skips every folder
 that exists and builds the rest. References are a pure function of the person,
@@ -195,14 +195,13 @@ def render_files(letter: Letter, formats: tuple[str, ...], renderer: Any = None,
     return files
 
 
-def _write_bundle(final: Path, files: dict[str, bytes], entry: dict[str, Any]) -> None:
+def _write_bundle(final: Path, files: dict[str, bytes]) -> None:
     tmp = final.parent / f".tmp-{final.name}-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     for name, data in files.items():
         (tmp / name).write_bytes(data)
-    (tmp / "entry.json").write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
     try:
         os.rename(tmp, final)  # atomic: the folder appears whole or not at all
     except OSError:
@@ -227,17 +226,15 @@ def process_row(row: Row, opts: BatchOptions, renderer: Any = None) -> Result:
         return Result(row.number, "valid", letter.reference,
                       entry={"regime": letter.decision.regime.id, "reference": letter.reference})
     final = opts.out / "letters" / letter.reference
-    done = final / "entry.json"
-    if done.is_file():
-        entry = json.loads(done.read_text(encoding="utf-8"))
-        if entry.get("row") != row.number:
-            return Result(row.number, "rejected", letter.reference, field="row",
-                          message=f"same person and letter as row {entry.get('row')}")
-        return Result(row.number, "skipped", letter.reference, entry)
+    if final.is_dir():
+        # Finished by an earlier run: the folder only ever appears whole, and its
+        # bytes are what this run would write, so it is read, not redone.
+        files = {p.name: p.read_bytes() for p in sorted(final.iterdir()) if p.is_file()}
+        return Result(row.number, "skipped", letter.reference, entry_for(letter, row.number, files))
     try:
         files = render_files(letter, opts.formats, renderer, opts.attach_pdf, opts.campaign)
         entry = entry_for(letter, row.number, files)
-        _write_bundle(final, files, entry)
+        _write_bundle(final, files)
     except ObjectorError as exc:
         return Result(row.number, "failed", letter.reference, field="render", message=str(exc))
     return Result(row.number, "written", letter.reference, entry)
@@ -280,6 +277,8 @@ def run(source: Path | Iterable[Row], opts: BatchOptions,
         for row in rows:
             yield process_row(row, opts, _renderer)
         return
+    if "pdf" in opts.formats and not opts.dry_run:
+        import weasyprint  # noqa: F401 - imported once here, inherited by forked workers
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ctx.Pool(opts.jobs, initializer=_init_worker, initargs=(opts,)) as pool:
         for window in _windows(rows, opts.jobs * 32):
@@ -407,8 +406,14 @@ def run_batch(source: Path, opts: BatchOptions, progress: IO[str] | None = None)
     reports = Reports(opts.out, opts.dry_run)
     summary = Summary()
     bar = Progress(progress, total) if progress is not None else None
+    seen: dict[str, int] = {}  # reference -> row: the same person twice is one letter
     try:
         for result in run(source, opts):
+            if result.reference is not None and result.status in ("written", "skipped", "valid"):
+                first = seen.setdefault(result.reference, result.row)
+                if first != result.row:
+                    result = Result(result.row, "rejected", result.reference, field="row",
+                                    message=f"same person and letter as row {first}")
             summary.add(result)
             reports.add(result)
             if bar:

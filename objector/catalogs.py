@@ -217,6 +217,19 @@ def extract() -> dict[str, Catalog]:
     return cats
 
 
+def extract_campaign() -> Catalog:
+    """The ``campaign`` domain: mandate forms, covering letters, the Art. 80 paragraph.
+
+    Optional for a locale: campaign documents fall back to English where a locale
+    has no campaign catalog yet, and say so in the batch's output language.
+    """
+    cat = _new_catalog("campaign")
+    for msg, where, comments, ctx in _code_messages([_PACKAGE / "campaign.py"],
+                                                    {"gettext": None, "ngettext": (1, 2)}):
+        _add(cat, msg, where, "; ".join(comments) or None, ctx)
+    return cat
+
+
 def pot_path(domain: str) -> Path:
     return locales_dir() / f"{domain}.pot"
 
@@ -234,7 +247,7 @@ def _write(cat: Catalog, path: Path) -> None:
 def write_templates() -> list[Path]:
     """Regenerate ``locales/<domain>.pot`` from the sources."""
     paths = []
-    for domain, cat in extract().items():
+    for domain, cat in (*extract().items(), ("campaign", extract_campaign())):
         _write(cat, pot_path(domain))
         paths.append(pot_path(domain))
     return paths

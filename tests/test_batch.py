@@ -71,7 +71,7 @@ def test_mixed_csv_produces_every_valid_bundle_and_an_error_report(mixed: Path, 
     assert {e["locale"] for e in manifest} >= {"en_GB", "en_US"}
     for e in manifest:
         folder = out / "letters" / e["reference"]
-        assert sorted(p.name for p in folder.iterdir()) == ["entry.json", "letter.eml", "letter.json",
+        assert sorted(p.name for p in folder.iterdir()) == ["letter.eml", "letter.json",
                                                             "letter.txt"]
         import hashlib
         for name, digest in e["files"].items():
@@ -319,3 +319,13 @@ def test_run_batch_as_a_library(mixed: Path, tmp_path: Path) -> None:
     summary = run_batch(mixed, BatchOptions(out=tmp_path / "o", formats=("text",),
                                             on=__import__("datetime").date(2026, 11, 25)))
     assert (summary.written, summary.rejected, summary.exit_status) == (7, 4, 2)
+
+
+def test_the_same_person_twice_is_rejected_once(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("name,email,country\nAnn Lee,ann@example.org,US\n".replace(",US\n", ",IE\n")
+                    + "Ann Lee,ann@example.org,IE\n")
+    status, stdout, _ = cli("batch", str(path), "--out", str(tmp_path / "o"), "--date", DATE, "--format", "text",
+                            "--campaign", str(_campaign(tmp_path)))
+    assert status == 2 and json.loads(stdout)["written"] == 1
+    assert (tmp_path / "o" / "errors.csv").read_text().splitlines()[1] == "3,row,same person and letter as row 2"

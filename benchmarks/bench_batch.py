@@ -1,0 +1,153 @@
+"""Batch throughput and memory, with WeasyPrint's own floor measured in the same run.
+
+Run: .venv/bin/python benchmarks/bench_batch.py [--full]
+
+Prints:
+- the PDF floor: the same letters' HTML rendered by WeasyPrint in a bare loop with
+  one shared FontConfiguration (one process), and the batch's PDF rate with
+  --jobs = cores, and their ratio to jobs x floor (target >= 0.9);
+- text and .eml batch rates (target >= 3,000 letters/s on 2 cores);
+- peak memory of the whole process tree: text batches of 1,000 and 100,000 rows
+  (flat), and a PDF batch with 2 jobs (target <= 250 MB for 10,000 letters).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PLACES = [("DE", ""), ("FR", ""), ("US", "CA"), ("GB", ""), ("US", "TX"), ("CA", "QC"), ("IE", ""),
+          ("US", "NY"), ("BR", ""), ("HK", ""), ("NL", ""), ("CH", "")]
+DATE = "2026-11-25"
+
+
+def make_people(path: Path, n: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["name", "email", "country", "state", "reason_preset", "locale"])
+        for i in range(n):
+            country, state = PLACES[i % len(PLACES)]
+            w.writerow([f"Person {i} Example", f"person{i}@example.org", country, state, "old-content", "en"])
+
+
+def tree_rss_mb(pgid: int) -> float:
+    """Resident memory of every process in a process group, in MB."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:  # field 5: pgrp
+                continue
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1024
+
+
+def run_batch(people: Path, out: Path, formats: str, jobs: int) -> tuple[float, float]:
+    """Seconds and peak process-tree RSS (MB) of one ``objector batch`` run."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "objector", "batch", str(people), "--out", str(out), "--format", formats,
+           "--jobs", str(jobs), "--date", DATE]
+    peak = 0.0
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_mb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"batch failed ({proc.returncode}): {err.decode()[-500:]}")
+    return seconds, peak
+
+
+def pdf_floor(n: int) -> float:
+    """WeasyPrint alone: the same letters' HTML in a bare loop, one shared FontConfiguration."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from objector import Person, compose
+    from objector.output.html import render_html
+
+    htmls = []
+    for i in range(n):
+        country, state = PLACES[i % len(PLACES)]
+        person = Person.create(f"Person {i} Example", f"person{i}@example.org", country, state or None)
+        htmls.append(render_html(compose(person, on=dt.date(2026, 11, 25), locale="en",
+                                         reason_preset="old-content")))
+    fc = FontConfiguration()
+    HTML(string=htmls[0]).write_pdf(font_config=fc)  # warm-up
+    start = time.perf_counter()
+    for html in htmls:
+        HTML(string=html).write_pdf(font_config=fc)
+    return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--full", action="store_true", help="the issue's sizes (takes about 15 minutes)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    jobs = args.jobs
+    pdf_n = 400 if args.full else 120
+    text_n = 20000 if args.full else 6000
+    flat_small, flat_large = (1000, 100000) if args.full else (1000, 20000)
+    pdf_mem_n = 10000 if args.full else 300
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"jobs={jobs}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        floor = pdf_floor(min(pdf_n, 120))
+        print(f"PDF floor (WeasyPrint bare loop, 1 process)     {floor:8.1f} letters/s")
+        make_people(t / "pdf.csv", pdf_n)
+        seconds, peak = run_batch(t / "pdf.csv", t / "out-pdf", "pdf", jobs)
+        rate = pdf_n / seconds
+        print(f"PDF batch, {pdf_n} letters, --jobs {jobs}              {rate:8.1f} letters/s  "
+              f"(ratio to jobs x floor: {rate / (jobs * floor):.2f}; includes start-up)  peak {peak:.0f} MB")
+
+        make_people(t / "text.csv", text_n)
+        for fmt in ("text", "eml"):
+            seconds, peak = run_batch(t / "text.csv", t / f"out-{fmt}", fmt, jobs)
+            print(f"{fmt:<5} batch, {text_n} letters, --jobs {jobs}          {text_n / seconds:8.0f} letters/s  "
+                  f"peak {peak:.0f} MB")
+
+        for n in (flat_small, flat_large):
+            make_people(t / f"flat{n}.csv", n)
+            seconds, peak = run_batch(t / f"flat{n}.csv", t / "out-flat", "text", jobs)
+            print(f"text batch, {n:>6} rows: peak memory of the process tree {peak:6.0f} MB "
+                  f"({n / seconds:.0f} letters/s)")
+
+        make_people(t / "pdfmem.csv", pdf_mem_n)
+        seconds, peak = run_batch(t / "pdfmem.csv", t / "out-pdfmem", "pdf", jobs)
+        print(f"PDF batch, {pdf_mem_n} letters, --jobs {jobs}: peak memory {peak:.0f} MB "
+              f"({pdf_mem_n / seconds:.1f} letters/s)")
+
+
+if __name__ == "__main__":
+    main()
