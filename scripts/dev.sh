@@ -17,6 +17,8 @@ VENV=".venv"
 # libharfbuzz-subset0 makes PDF font subsetting about 4x faster (pure-Python
 # fallback otherwise); fonts-droid-fallback covers CJK glyphs (1.8 MB).
 SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-droid-fallback"
+# The test suite also checks every catalog with GNU gettext's msgfmt.
+TEST_PACKAGES="gettext"
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -28,11 +30,11 @@ missing_packages() {
 }
 
 install_system_packages() {
+  local wanted="$SYSTEM_PACKAGES ${1:-}"
   if ! command -v dpkg-query >/dev/null 2>&1; then
     say "not a Debian/Ubuntu system: install Pango (>= 1.44), HarfBuzz with hb-subset and DejaVu fonts yourself"
     return 0
   fi
-  local wanted="$SYSTEM_PACKAGES"
   # A system Python needs python3-venv for 'python3 -m venv' (ensurepip).
   "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || wanted="$wanted python3-venv"
   local need
@@ -59,7 +61,7 @@ check_python() {
 
 setup() {
   check_python
-  install_system_packages
+  install_system_packages "${1:-}"
   if [ ! -x "$VENV/bin/python" ]; then
     say "creating $VENV"
     "$PYTHON" -m venv "$VENV"
@@ -79,10 +81,10 @@ demo() {
 }
 
 run_tests() {
-  setup
+  setup "$TEST_PACKAGES"
   "$VENV/bin/ruff" check objector tests benchmarks scripts
   "$VENV/bin/mypy"
-  "$VENV/bin/python" -m pytest "$@"
+  PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/python" -m pytest "$@"
 }
 
 case "${1:-}" in

@@ -238,3 +238,9 @@ def test_atomic_write_to_a_device_writes_through(tmp_path: Path) -> None:
     assert fifo.is_fifo()  # still the FIFO, not replaced by a regular file
     atomic_write(Path(os.devnull), b"discarded")
     assert Path(os.devnull).is_char_device()
+
+
+def test_missing_glyphs_are_reported(renderer: PDFRenderer) -> None:
+    person = Person.create("Test \U0001FAAC", "t@example.org", "FR")
+    renderer.render(compose(person, on=DAY, allow_no_grounds=True))
+    assert any("U+1FAAC" in w for w in renderer.last_warnings)

@@ -1,0 +1,168 @@
+"""Letter languages: catalogs current and correct, a golden letter per locale, no English left, no missing glyphs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN, check_golden
+
+from objector import Person, compose
+from objector.catalogs import DOMAINS, catalog_locales, check, extract, po_path, pot_path
+from objector.citations import localise
+from objector.i18n import available_letter_locales, resolve_letter_locale
+from objector.output.pdf import PDFRenderer
+
+LOCALES = catalog_locales()
+DAY = dt.date(2026, 11, 25)
+# A place that writes in each locale, for its golden letter.
+PLACES = {
+    "bg": ("BG", None), "cs": ("CZ", None), "da": ("DK", None), "de": ("DE", "BY"), "el": ("GR", None),
+    "en_GB": ("GB", None), "en_US": ("US", "NY"), "es": ("ES", None), "es_US": ("US", "CA"), "et": ("EE", None),
+    "fi": ("FI", None), "fr": ("FR", None), "fr_CA": ("CA", "QC"), "ga": ("IE", None), "hr": ("HR", None),
+    "hu": ("HU", None), "is": ("IS", None), "it": ("IT", None), "lt": ("LT", None), "lv": ("LV", None),
+    "mt": ("MT", None), "nb": ("NO", None), "nl": ("NL", None), "pl": ("PL", None), "pt": ("PT", None),
+    "pt_BR": ("BR", None), "ro": ("RO", None), "sk": ("SK", None), "sl": ("SI", None), "sv": ("SE", None),
+    "zh_Hant_HK": ("HK", None),
+}
+REQUIRED = {"bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "lv", "mt", "nl",
+            "pl", "pt", "ro", "sk", "sl", "sv", "nb", "is", "en_GB", "en_US", "fr_CA", "pt_BR", "zh_Hant_HK",
+            "es_US"}
+
+
+def person(locale: str) -> Person:
+    country, state = PLACES[locale]
+    return Person.create("Alex Example", "alex@example.org", country, state, ["1 Sample Street", "Sample Town"])
+
+
+def _keys(catalog: object) -> set[tuple[str | None, str]]:
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}  # type: ignore[attr-defined]
+
+
+def test_templates_are_current() -> None:
+    from babel.messages.pofile import read_po
+
+    for domain, fresh in extract().items():
+        with pot_path(domain).open("rb") as fh:
+            committed = read_po(fh)
+        assert _keys(fresh) == _keys(committed), f"{domain}.pot is out of date: run 'objector locales extract'"
+
+
+def test_every_required_locale_ships() -> None:
+    assert set(LOCALES) >= REQUIRED
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_is_complete_and_correct(locale: str) -> None:
+    status = check(locale)
+    assert status.problems == []
+    assert status.complete, f"{locale}: {status.translated}/{status.total} translated, {status.fuzzy} fuzzy"
+    assert locale in available_letter_locales()
+
+
+def _tool(name: str) -> None:
+    # Set-up installs both tools; in CI a missing one is a failure, not a skip.
+    if shutil.which(name) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed (bash scripts/dev.sh test installs it)")
+        pytest.skip(f"{name} is not installed")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_msgfmt_check(locale: str, tmp_path: Path) -> None:
+    _tool("msgfmt")
+    for domain in DOMAINS:
+        result = subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "x.mo"), str(po_path(locale, domain))],
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_pofilter(locale: str, tmp_path: Path) -> None:
+    _tool("pofilter")
+    for domain in DOMAINS:
+        out = tmp_path / f"{domain}.po"
+        subprocess.run(["pofilter", "--progress=none", "-t", "printf", "-t", "variables", "-t", "untranslated",
+                        "-t", "escapes", "-t", "newlines", "--nofuzzy", str(po_path(locale, domain)), str(out)],
+                       check=True, capture_output=True)
+        failures = [line for line in out.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("# (pofilter)")] if out.exists() else []
+        assert failures == [], f"{locale} {domain}: {failures[:5]}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_golden_letter_per_locale(locale: str, update_golden: bool) -> None:
+    letter = compose(person(locale), on=DAY, locale=locale, reason_preset="old-content")
+    assert letter.locale == locale
+    check_golden(GOLDEN / "locales" / f"{locale}.txt", letter.text(), update_golden)
+
+
+def _sentences(text: str) -> set[str]:
+    out = set()
+    for sentence in re.split(r"(?<=[.:;!?])\s+|\n", text):
+        words = sentence.split()
+        if len(words) >= 6 and not re.search(r"@|https?://|OBJ-", sentence):
+            out.add(" ".join(words))
+    return out
+
+
+@pytest.mark.parametrize("locale", [loc for loc in LOCALES if not loc.startswith("en")])
+def test_no_sentence_left_in_english(locale: str) -> None:
+    p = person(locale)
+    en = Person.create(p.name, p.email, p.country, p.state, p.address)
+    for kind in ("auto", *compose(p, on=DAY, locale=locale, allow_no_grounds=True).decision.letters):
+        for day in (DAY, dt.date(2025, 10, 1)):
+            ours = compose(p, kind, on=day, locale=locale, allow_no_grounds=True)
+            source = compose(en, kind, on=day, locale="en", allow_no_grounds=True)
+            left = {s for s in _sentences(source.text()) if s in " ".join(ours.text().split())}
+            assert left == set(), f"{locale} {kind} {day}: {sorted(left)[:3]}"
+            howto_en = _sentences(__import__("objector").render(source, "howto").decode())
+            howto = " ".join(__import__("objector").render(ours, "howto").decode().split())
+            assert {s for s in howto_en if s in howto and "objector" not in s} == set()
+
+
+@pytest.fixture(scope="module")
+def renderer() -> PDFRenderer:
+    return PDFRenderer()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_pdf_has_no_missing_glyphs(renderer: PDFRenderer, locale: str) -> None:
+    letter = compose(person(locale), on=DAY, locale=locale, reason_preset="old-content")
+    data = renderer.render(letter)
+    assert data.startswith(b"%PDF-")
+    assert renderer.last_warnings == []
+
+
+@pytest.mark.parametrize(("citation", "locale", "expected"), [
+    ("GDPR Art. 21(1)", "en", "GDPR Art. 21(1)"),
+    ("GDPR Art. 18(1)(d)", "en_GB", "GDPR Art. 18(1)(d)"),
+    ("Cal. Civ. Code §1798.105", "es_US", "Cal. Civ. Code §1798.105"),
+])
+def test_citations_keep_their_numbers(citation: str, locale: str, expected: str) -> None:
+    if locale not in available_letter_locales():
+        pytest.skip(f"{locale} not shipped")
+    assert localise(citation, locale) == expected
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_localised_citations_keep_every_number(locale: str) -> None:
+    for citation in ("GDPR Art. 21(1)", "GDPR Art. 18(1)(d)", "GDPR Recital 47", "UK GDPR Art. 17(2)",
+                     "FADP Art. 30(2)(b)", "LGPD Art. 18, IX", "PDPO s. 19(1)", "PIPEDA Sch. 1, Principle 4.3.8"):
+        out = localise(citation, locale)
+        assert sorted(re.findall(r"\d+", out)) == sorted(re.findall(r"\d+", citation)), (citation, out)
+
+
+def test_country_language_and_fallback_are_said() -> None:
+    locale, note = resolve_letter_locale(None, "BE")
+    assert locale in ("nl", "fr", "de", "en_GB")
+    if locale == "nl":
+        assert note == "letter language nl; also possible for BE: fr, de (choose with --locale)"
+    locale, note = resolve_letter_locale(None, "JP")
+    assert (locale, note) == ("en_GB", None) or locale == "en"
+    assert resolve_letter_locale("en", "DE") == ("en", None)
