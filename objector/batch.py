@@ -296,6 +296,16 @@ def clean_temporary(out: Path, reports: bool = True) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def manifest_csv_row(e: dict[str, Any]) -> str:
+    """One manifest entry as a CSV line (columns as MANIFEST_COLUMNS, cells neutralised)."""
+    return csv_line([
+        e["row"], e["reference"], e["name"], e["email"], e["country"], e["state"] or "",
+        e["regime"], e["locale"], "+".join(e["kinds"]), e["date"], e["due"], e["controller"],
+        " ".join(ch["url"] or ch["id"] for ch in e["channels"]),
+        " ".join(f"letters/{e['reference']}/{name}" for name in e["files"]),
+        " ".join(e["files"].values())])
+
+
 class Reports:
     """Streams the manifest (JSON and CSV) and the error report, then moves them into place."""
 
@@ -315,14 +325,8 @@ class Reports:
             return
         if self.dry_run or r.entry is None:
             return
-        e = r.entry
-        self._manifest_jsonl.write(json.dumps(e, ensure_ascii=False) + "\n")
-        self._manifest_csv.write(csv_line([
-            e["row"], e["reference"], e["name"], e["email"], e["country"], e["state"] or "",
-            e["regime"], e["locale"], "+".join(e["kinds"]), e["date"], e["due"], e["controller"],
-            " ".join(ch["url"] or ch["id"] for ch in e["channels"]),
-            " ".join(f"letters/{e['reference']}/{name}" for name in e["files"]),
-            " ".join(e["files"].values())]))
+        self._manifest_jsonl.write(json.dumps(r.entry, ensure_ascii=False) + "\n")
+        self._manifest_csv.write(manifest_csv_row(r.entry))
 
     def abort(self) -> None:
         """Close and remove the partial reports (an interrupted or failed run)."""
@@ -455,14 +459,7 @@ def merge_manifests(folders: list[Path], out: Path) -> int:
     atomic_write(out / "manifest.json",
                  ('{"objector_manifest": 1, "merged_from": ' + json.dumps([str(f) for f in folders])
                   + ', "letters": [\n' + body + "\n]}\n").encode("utf-8"))
-    lines = [csv_line(list(MANIFEST_COLUMNS))]
-    for e in entries:
-        lines.append(csv_line([
-            e["row"], e["reference"], e["name"], e["email"], e["country"], e["state"] or "",
-            e["regime"], e["locale"], "+".join(e["kinds"]), e["date"], e["due"], e["controller"],
-            " ".join(ch["url"] or ch["id"] for ch in e["channels"]),
-            " ".join(f"letters/{e['reference']}/{name}" for name in e["files"]),
-            " ".join(e["files"].values())]))
+    lines = [csv_line(list(MANIFEST_COLUMNS)), *(manifest_csv_row(e) for e in entries)]
     atomic_write(out / "manifest.csv", "".join(lines).encode("utf-8"))
     return len(entries)
 

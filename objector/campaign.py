@@ -26,10 +26,8 @@ from jinja2 import (
     ChoiceLoader,
     FileSystemLoader,
     PrefixLoader,
-    StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
-    select_autoescape,
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -136,20 +134,10 @@ class Campaign:
         if self.template_dir is not None:
             loaders.append(FileSystemLoader(str(self.template_dir)))
         loaders += [PrefixLoader({"objector": builtin}), builtin]
-        env = ImmutableSandboxedEnvironment(
-            loader=ChoiceLoader(loaders),
-            autoescape=select_autoescape(enabled_extensions=("html.jinja",), default_for_string=False),
-            undefined=StrictUndefined,
-            extensions=["jinja2.ext.i18n"],
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,
-        )
-        env.policies["ext.i18n.trimmed"] = True
-        env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
-        from .templating import _missing_paragraph
+        from .templating import make_environment
 
-        env.globals["raise_missing"] = _missing_paragraph
+        env = make_environment(ChoiceLoader(loaders), locale, sandboxed=True)
+        assert isinstance(env, ImmutableSandboxedEnvironment)
         return env
 
     def guarded(self, action: Callable[[], Any]) -> Any:

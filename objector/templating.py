@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import NoReturn
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import DataError
 from .i18n import translations
@@ -16,18 +17,13 @@ def _missing_paragraph(demand_id: str) -> NoReturn:
     raise DataError(f"template letter/demands.txt.jinja has no paragraph for demand {demand_id!r}")
 
 
-@cache
-def environment(locale: str) -> Environment:
-    """One cached environment per letter locale (independent, so globals never leak).
-
-    These are objector's own templates, so they run without the sandbox's cost
-    (about a third of a text letter's time); person data only ever arrives as
-    values, never as template source. Campaign templates, which are not ours, run
-    in the sandbox (objector.campaign). StrictUndefined turns a typo into an error
-    instead of an empty gap in a legal letter; only ``*.html.jinja`` is autoescaped.
-    """
-    env = Environment(
-        loader=FileSystemLoader(str(templates_dir())),
+def make_environment(loader: BaseLoader, locale: str, sandboxed: bool = False) -> Environment:
+    """A letter environment: StrictUndefined (a typo is an error, not an empty gap in
+    a legal letter), only ``*.html.jinja`` autoescaped, gettext for ``locale``;
+    ``sandboxed`` for templates that are not objector's own."""
+    cls = ImmutableSandboxedEnvironment if sandboxed else Environment
+    env = cls(
+        loader=loader,
         autoescape=select_autoescape(enabled_extensions=("html.jinja",), default_for_string=False),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -39,3 +35,15 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["raise_missing"] = _missing_paragraph
     return env
+
+
+@cache
+def environment(locale: str) -> Environment:
+    """One cached environment per letter locale (independent, so globals never leak).
+
+    These are objector's own templates, so they run without the sandbox's cost
+    (about a third of a text letter's time); person data only ever arrives as
+    values, never as template source. Campaign templates, which are not ours, run
+    in the sandbox (objector.campaign).
+    """
+    return make_environment(FileSystemLoader(str(templates_dir())), locale)
