@@ -166,3 +166,50 @@ def test_country_language_and_fallback_are_said() -> None:
     locale, note = resolve_letter_locale(None, "JP")
     assert (locale, note) == ("en_GB", None) or locale == "en"
     assert resolve_letter_locale("en", "DE") == ("en", None)
+
+
+def _tampered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: tuple[str, str]) -> str:
+    """A copy of the locales with one edit to English (en_GB) letters.po; returns the locale."""
+    import objector.catalogs as catalogs
+
+    root = tmp_path / "locales"
+    shutil.copytree(pot_path("letters").parent, root)
+    po = root / "en_GB" / "LC_MESSAGES" / "letters.po"
+    text = po.read_text(encoding="utf-8")
+    assert edit[0] in text
+    po.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    monkeypatch.setattr(catalogs, "locales_dir", lambda: root)
+    return "en_GB"
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (('msgstr "Dear Data Protection Officer,"', 'msgstr ""'), None),
+    (('msgstr "Sincerely,"', '#, fuzzy\nmsgstr "Sincerely,"'), None),
+    (('msgstr "Page"', 'msgstr "Page %(count)s"'), "placeholders differ"),
+])
+def test_check_finds_incomplete_and_wrong_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  edit: tuple[str, str], problem: str | None) -> None:
+    locale = _tampered(tmp_path, monkeypatch, edit)
+    status = check(locale)
+    assert not status.complete
+    if problem:
+        assert any(problem in p for p in status.problems)
+
+
+def test_locales_command(tmp_path: Path) -> None:
+    import io
+
+    from objector.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["locales"], stdout=out, stderr=err) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["locale", "translated", "status", "name"]
+    assert any(line.startswith("en_GB ") and "100.0% complete" in line for line in lines)
+    assert main(["locales", "check", "en_GB"], stdout=out, stderr=err) == 0
+    err = io.StringIO()
+    assert main(["locales", "init", "en_GB"], stdout=out, stderr=err) == 2
+    assert "exists already" in err.getvalue()
+    err = io.StringIO()
+    assert main(["locales", "init", "not-a-locale"], stdout=out, stderr=err) == 2
+    assert err.getvalue() == "objector: error: locale: unknown locale 'not-a-locale'\n"
