@@ -180,7 +180,7 @@ def test_ics_reminder() -> None:
 def test_howto_lists_channels_in_order_with_form_text() -> None:
     letter = compose(person_for("eu-gdpr"), on=DAY, allow_no_grounds=True)
     text = render(letter, "howto").decode()
-    positions = [text.index(ch.name) for _, ch in letter.decision.channels]
+    positions = [text.index(ch.name) for _, ch in letter.decision.channels]  # English: names as in the data
     assert positions == sorted(positions)
     for line in letter.form_text.splitlines():
         assert line in text
