@@ -47,14 +47,20 @@ class Step:
     params: tuple[tuple[str, str], ...] = ()
     data_params: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # (country code, state name): shown as ``%(place)s`` in the reader's language.
+    place: tuple[str, str | None] | None = None
 
     def render(self, locale: str = "en") -> str:
         """The step as a sentence in ``locale``."""
-        from .i18n import translations
+        from .i18n import country_name, translations
 
         ui = translations(locale, "objector")
         data = translations(locale, "data")
         values = {k: (data.gettext(v) if k in self.data_params else v) for k, v in self.params}
+        if self.place is not None:
+            country, state = self.place
+            name = country_name(country, locale)
+            values["place"] = f"{state}, {name}" if state else name
         return ui.gettext(self.msgid) % values
 
     @property
@@ -63,8 +69,9 @@ class Step:
         return self.render("en")
 
 
-def _step(msgid: str, sources: tuple[str, ...] = (), data: tuple[str, ...] = (), **params: str) -> Step:
-    return Step(msgid, tuple(params.items()), data, sources)
+def _step(msgid: str, sources: tuple[str, ...] = (), data: tuple[str, ...] = (),
+          place: tuple[str, str | None] | None = None, **params: str) -> Step:
+    return Step(msgid, tuple(params.items()), data, sources, place)
 
 
 @dataclass(frozen=True)
@@ -399,9 +406,7 @@ def _decide(country: str, state: str | None = None, on: dt.date | None = None,
     country = normalise_country(country)
     state = normalise_state(country, state, data)
     regime, steps = _regime_for(data, country, state, on)
-    place = Locale("en").territories.get(country, country)
-    if state:
-        place = f"{data.subdivisions[country][state]}, {place}"
+    place = (country, data.subdivisions[country][state] if state else None)
 
     if regime.id == "none":
         steps.insert(0, _step(N_("objector does not cover the law of %(place)s yet, so it cites no law; "

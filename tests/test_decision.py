@@ -488,13 +488,13 @@ DPC = "Irish Data Protection Commission"
 @pytest.mark.parametrize(
     ("country", "state", "authority", "lead"),
     [
-        ("FR", None, "Commission Nationale de l'Informatique et des Libertés (CNIL)", DPC),
-        ("DE", "BY", "Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)", DPC),
+        ("FR", None, "Commission Nationale de l'Informatique et des Libertés", DPC),
+        ("DE", "BY", "Bayerisches Landesamt für Datenschutzaufsicht", DPC),
         ("DE", None, DPC, None),
         ("IE", None, DPC, None),
-        ("NO", None, "Datatilsynet (Norwegian Data Protection Authority)", DPC),
+        ("NO", None, "Datatilsynet", DPC),
         ("GB", None, "Information Commissioner's Office", None),
-        ("CH", None, "Federal Data Protection and Information Commissioner (FDPIC / EDÖB)", None),
+        ("CH", None, "Federal Data Protection and Information Commissioner", None),
         ("CA", "ON", "Office of the Privacy Commissioner of Canada", None),
         ("CA", "QC", "Commission d'accès à l'information du Québec", None),
         ("HK", None, "Office of the Privacy Commissioner for Personal Data, Hong Kong", None),
