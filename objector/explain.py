@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .decision import Decision
-from .i18n import translations
+from .citations import localise
+from .i18n import country_name, translations
 
 
 def format_decision(d: Decision, locale: str = "en") -> str:
@@ -13,12 +14,14 @@ def format_decision(d: Decision, locale: str = "en") -> str:
     data = translations(locale, "data").gettext
     j = d.to_json(locale)
     c = d.controller
-    dpo = _("Data Protection Officer")
+    co_dpo = translations(locale).gettext("c/o Data Protection Officer")
+    # The address's last line is the country: named in the reader's language.
+    address = (*c.address[:-1], country_name(c.country, locale))
     lines = [_("Regime: %(id)s (%(name)s)") % {"id": d.regime.id, "name": data(d.regime.name)}]
     if not d.covered:
         lines.append(_("Not covered yet: objector knows no law for this place; LinkedIn's own routes still work."))
     lines.append(_("Controller: %(name)s, c/o %(attention)s, %(address)s")
-                 % {"name": c.name, "attention": dpo, "address": ", ".join(c.address)})
+                 % {"name": c.name, "attention": _("Data Protection Officer"), "address": ", ".join(address)})
     if d.training_active and d.claimed_basis == "legitimate-interests":
         lines.append(_("AI training on %(date)s: yes, LinkedIn claims legitimate interests")
                      % {"date": d.on.isoformat()})
@@ -30,7 +33,7 @@ def format_decision(d: Decision, locale: str = "en") -> str:
                  % {"letters": ", ".join(d.letters), "recommended": " + ".join(d.recommended)})
     lines.append(_("Demands of the recommended letter:"))
     for did, dem in d.demands():
-        cite = dem.citation or _("no law (a voluntary request)")
+        cite = localise(dem.citation, locale) if dem.citation else _("no law (a voluntary request)")
         mark = "  " + _("[unconfirmed]") if not dem.confirmed else ""
         lines.append(f"  - {did}: {cite}{mark}")
     dl = j["deadline"]
@@ -48,7 +51,7 @@ def format_decision(d: Decision, locale: str = "en") -> str:
                      % {"name": d.lead_authority.name, "url": d.lead_authority.url})
     lines.append(_("Channels, in the order to use them:"))
     for i, (_cid, ch) in enumerate(d.channels, 1):
-        where = ch.url or ", ".join((c.name, "c/o " + dpo, *c.address))
+        where = ch.url or ", ".join((c.name, co_dpo, *address))
         lines.append(f"  {i}. {data(ch.name)}: {where}")
         lines.append(f"     {data(ch.purpose)}")
     lines.append(_("Why:"))
