@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -248,7 +249,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     # The last address line is the country: written in capitals in the letter's
     # language for international post, left out for domestic post.
     country_line = (() if person.country == controller.country
-                    else (country_name(controller.country, loc).upper(),))
+                    else (_postal_upper(country_name(controller.country, loc), loc),))
     recipient = (
         controller.name,
         t.gettext("c/o Data Protection Officer"),
@@ -261,6 +262,13 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         recipient=recipient, date_text=date_text, due_text=due_text, grounds=grounds,
         grounds_source=grounds_source, notes=notes,
     )
+
+
+def _postal_upper(text: str, locale: str) -> str:
+    """Capitals for an address's country line; Greek capitals drop their accents."""
+    if locale.startswith("el"):
+        text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+    return text.upper()
 
 
 # The demand a subject line names, in order of preference.
