@@ -173,8 +173,10 @@ class Decision:
             if not fact.confirmed:
                 notes.append(f"{label}: {data(fact.note) if fact.note else unconfirmed}")
 
+        from .citations import localise
+
         for did, d in self.demands(kinds):
-            add(d.citation or did, d)
+            add(localise(d.citation, locale) if d.citation else did, d)
         add("deadline", self.regime.deadline)
         add("escalation", self.regime.escalation)
         add(self.controller.name, self.controller)

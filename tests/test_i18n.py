@@ -106,7 +106,9 @@ def _sentences(text: str) -> set[str]:
     out = set()
     for sentence in re.split(r"(?<=[.:;!?])\s+|\n", text):
         words = sentence.split()
-        if len(words) >= 6 and not re.search(r"@|https?://|OBJ-", sentence):
+        # Proper names used as labels ("- Prezes Urzędu ...:") are not English sentences.
+        is_label = sentence.startswith("- ") and sentence.endswith(":")
+        if len(words) >= 6 and not is_label and not re.search(r"@|https?://|OBJ-", sentence):
             out.add(" ".join(words))
     return out
 
