@@ -17,10 +17,10 @@ import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -255,11 +255,6 @@ def select_shard(rows: Iterable[Row], shard: tuple[int, int]) -> Iterator[Row]:
             yield row
 
 
-def _windows(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
-
-
 def run(source: Path | Iterable[Row], opts: BatchOptions,
         on_result: Callable[[Result], None] | None = None) -> Iterator[Result]:
     """Process every row of ``source`` (a CSV/JSONL path or rows) and yield results in input order.
@@ -280,9 +275,22 @@ def run(source: Path | Iterable[Row], opts: BatchOptions,
     if "pdf" in opts.formats and not opts.dry_run:
         import weasyprint  # noqa: F401 - imported once here, inherited by forked workers
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    # One ordered stream of work with back-pressure: the pool's feeder thread may
+    # run at most ``window`` rows ahead of the results read here, so memory stays
+    # flat however long the input, and workers never wait at a window's end.
+    chunk = 16
+    window = max(opts.jobs * 8 * chunk, 4 * chunk)
+    slots = threading.BoundedSemaphore(window)
+
+    def feed() -> Iterator[Row]:
+        for row in rows:
+            slots.acquire()
+            yield row
+
     with ctx.Pool(opts.jobs, initializer=_init_worker, initargs=(opts,)) as pool:
-        for window in _windows(rows, opts.jobs * 32):
-            yield from pool.imap(_work, window, chunksize=4)
+        for result in pool.imap(_work, feed(), chunksize=chunk):
+            slots.release()
+            yield result
 
 
 def clean_temporary(out: Path, reports: bool = True) -> None:

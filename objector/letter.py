@@ -205,9 +205,19 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
 
     object_cite = cite(next((d.citation for _, d in demands if d.needs_grounds), None))
     args = {k: cite(v.citation) or "" for k, v in regime.arguments.items()}
+    # Person-specific values enter the templates as sentinels and are put in
+    # afterwards, so letters of the same shape (law, language, date, kinds) share
+    # one rendering: a batch renders each shape once, not once per person.
+    personal = {
+        _S_NAME: person.name,
+        _S_EMAIL: person.email,
+        _S_URL: person.profile_url or "",
+        _S_GROUNDS: grounds or "",
+        _S_REF: reference,
+    }
     context = {
-        "person": {"name": person.name, "email": person.email},
-        "profile_url": person.profile_url,
+        "person": {"name": _S_NAME, "email": _S_EMAIL},
+        "profile_url": _S_URL if person.profile_url else None,
         "controller": decision.controller.name,
         "family": regime.family,
         "short_law": law_name(regime.short_law, loc),
@@ -222,7 +232,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
                     for did, d in demands],
         "args": {"expectations": args.get("expectations", ""), "burden": args.get("burden", "")},
         "needs_grounds": needs_grounds,
-        "grounds": grounds,
+        "grounds": _S_GROUNDS if grounds else None,
         "object_cite": object_cite,
         "due": due_text,
         "deadline_statutory": regime.deadline.statutory,
@@ -232,7 +242,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "court_cite": cite(regime.escalation.court_citation),
         "authority": decision.authority.name if decision.authority else None,
         "closing": "us" if person.country == "US" else "eu",
-        "reference": reference,
+        "reference": _S_REF,
         "extra_paragraphs": [" ".join(p.split()) for p in extras],
         "kinds_demands": [did for did, _ in demands],
         "lead": localise(_lead_citation(demands, regime.short_law), loc),
@@ -241,9 +251,19 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
                                                      if k not in {did for did, _ in demands}},
         "cites": ", ".join(dict.fromkeys(localise(c, loc) for c in (d.citation for _, d in demands[:3]) if c)),
     }
-    body = _tidy(env.get_template("letter/body.txt.jinja").render(context))
-    subject = " ".join(env.get_template("letter/subject.txt.jinja").render(context).split())
-    form_text = _tidy(env.get_template("letter/form.txt.jinja").render(context), "\n").strip()
+    key = (id(env), repr(sorted(context.items())))
+    shaped = _SHAPES.get(key) if env is environment(loc) else None
+    if shaped is None:
+        shaped = (
+            _tidy(env.get_template("letter/body.txt.jinja").render(context)),
+            " ".join(env.get_template("letter/subject.txt.jinja").render(context).split()),
+            _tidy(env.get_template("letter/form.txt.jinja").render(context), "\n").strip(),
+        )
+        if env is environment(loc):  # campaign templates may transform values: never shared
+            if len(_SHAPES) >= _MAX_SHAPES:
+                _SHAPES.pop(next(iter(_SHAPES)))
+            _SHAPES[key] = shaped
+    body, subject, form_text = (_fill(text, personal) for text in shaped)
     sender = (person.name, *person.address, person.email)
     controller = decision.controller
     # The last address line is the country: written in capitals in the letter's
@@ -262,6 +282,21 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         recipient=recipient, date_text=date_text, due_text=due_text, grounds=grounds,
         grounds_source=grounds_source, notes=notes,
     )
+
+
+# Sentinels for person data in templates: control characters never pass input
+# validation, so they cannot occur in real values.
+_S_NAME, _S_EMAIL, _S_URL, _S_GROUNDS, _S_REF = (f"\x00{n}\x00" for n in "NEUGR")
+_SHAPES: dict[tuple[int, str], tuple[str, str, str]] = {}
+_MAX_SHAPES = 512
+
+
+def _fill(text: str, personal: dict[str, str]) -> str:
+    """Put the person's values in place of the sentinels (spaces collapsed, as in a line)."""
+    for sentinel, value in personal.items():
+        if sentinel in text:
+            text = text.replace(sentinel, " ".join(value.split()))
+    return text
 
 
 def _postal_upper(text: str, locale: str) -> str:
