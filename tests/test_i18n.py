@@ -215,3 +215,10 @@ def test_locales_command(tmp_path: Path) -> None:
     err = io.StringIO()
     assert main(["locales", "init", "not-a-locale"], stdout=out, stderr=err) == 2
     assert err.getvalue() == "objector: error: locale: unknown locale 'not-a-locale'\n"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_locale_has_a_glossary(locale: str) -> None:
+    glossary = pot_path("letters").parent / locale / "GLOSSARY.md"
+    text = glossary.read_text(encoding="utf-8")
+    assert "|" in text and ("Art. 21" in text or "21" in text)  # a term table that covers the objection
