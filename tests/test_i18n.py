@@ -222,3 +222,18 @@ def test_every_locale_has_a_glossary(locale: str) -> None:
     glossary = pot_path("letters").parent / locale / "GLOSSARY.md"
     text = glossary.read_text(encoding="utf-8")
     assert "|" in text and ("Art. 21" in text or "21" in text)  # a term table that covers the objection
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_eml_per_locale(locale: str) -> None:
+    import email
+    from email import policy
+
+    from objector import render
+
+    letter = compose(person(locale), on=DAY, locale=locale, reason_preset="old-content")
+    msg = email.message_from_bytes(render(letter, "eml"), policy=policy.default)
+    assert msg["Subject"] == letter.subject
+    assert msg["Content-Language"] == locale.replace("_", "-")
+    body = msg.get_body(preferencelist=("plain",))
+    assert body is not None and body.get_content() == letter.text()

@@ -27,7 +27,8 @@ def test_wheel_contains_resources(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("objector/templates/letter/body.txt.jinja", "objector/templates/letter/letter.css",
                      "objector/data/regimes/eu-gdpr.toml", "objector/data/linkedin.toml",
-                     "objector/py.typed", "objector/locales/README.md"):
+                     "objector/py.typed", "objector/locales/README.md",
+                     "objector/locales/de/LC_MESSAGES/letters.po", "objector/locales/letters.pot"):
         assert required in names
 
 
