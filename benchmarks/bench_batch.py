@@ -40,9 +40,11 @@ def make_people(path: Path, n: int) -> None:
             w.writerow([f"Person {i} Example", f"person{i}@example.org", country, state, "old-content", "en"])
 
 
-def tree_rss_mb(pgid: int) -> float:
-    """Resident memory of every process in a process group, in MB."""
-    total = 0
+def tree_rss_mb(pgid: int) -> tuple[float, float]:
+    """Memory of every process in a process group, in MB: the sum of resident sizes
+    (counts pages shared between processes once per process) and the sum of
+    proportional sizes (PSS: shared pages split between their users)."""
+    total = pss = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -54,25 +56,29 @@ def tree_rss_mb(pgid: int) -> float:
             for line in Path(f"/proc/{entry}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
+            for line in Path(f"/proc/{entry}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
         except (OSError, IndexError, ValueError):
             continue
-    return total / 1024
+    return total / 1024, pss / 1024
 
 
-def run_batch(people: Path, out: Path, formats: str, jobs: int) -> tuple[float, float]:
-    """Seconds and peak process-tree RSS (MB) of one ``objector batch`` run."""
+def run_batch(people: Path, out: Path, formats: str, jobs: int) -> tuple[float, str]:
+    """Seconds and peak process-tree memory ("RSS x MB, PSS y MB") of one ``objector batch`` run."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "objector", "batch", str(people), "--out", str(out), "--format", formats,
            "--jobs", str(jobs), "--date", DATE]
-    peak = 0.0
+    peak = peak_pss = 0.0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.is_set():
-            peak = max(peak, tree_rss_mb(proc.pid))
+            rss, pss = tree_rss_mb(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -83,7 +89,7 @@ def run_batch(people: Path, out: Path, formats: str, jobs: int) -> tuple[float, 
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"batch failed ({proc.returncode}): {err.decode()[-500:]}")
-    return seconds, peak
+    return seconds, f"RSS {peak:.0f} MB, PSS {peak_pss:.0f} MB"
 
 
 def pdf_floor(n: int) -> float:
@@ -145,6 +151,8 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="the issue's sizes (takes about 15 minutes)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--disk", default=tempfile.gettempdir(), help="a folder on the disk to measure")
+    ap.add_argument("--part", action="append", choices=("pdf", "text", "flat", "pdfmem"),
+                    help="run only these parts (default: all)")
     args = ap.parse_args()
     jobs = args.jobs
     pdf_n = 400 if args.full else 120
@@ -160,40 +168,58 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=mem_root) as tmp:
         t = Path(tmp)
         print(f"output folder: {'tmpfs (/dev/shm)' if mem_root else tmp}")
-        floor = pdf_floor(min(pdf_n, 120))
-        print(f"PDF floor (WeasyPrint bare loop, 1 process)     {floor:8.1f} letters/s")
-        make_people(t / "pdf.csv", pdf_n)
-        steady = pdf_batch_steady(t / "pdf.csv", t / "out-pdf-lib", jobs)
-        print(f"PDF batch, {pdf_n} letters, --jobs {jobs}, running   {steady:8.1f} letters/s  "
-              f"ratio to jobs x floor: {steady / (jobs * floor):.2f}")
-        seconds, peak = run_batch(t / "pdf.csv", t / "out-pdf", "pdf", jobs)
-        print(f"PDF batch, {pdf_n} letters, --jobs {jobs}, whole CLI run {pdf_n / seconds:6.1f} letters/s  "
-              f"(start-up included)  peak {peak:.0f} MB")
+        parts = set(args.part or ("pdf", "text", "flat", "pdfmem"))
+        if "pdf" in parts:
+            pdf_part(t, pdf_n, jobs)
+        if "text" in parts:
+            text_part(t, text_n, jobs, args.disk)
+        if "flat" in parts:
+            flat_part(t, flat_small, flat_large, jobs)
+        if "pdfmem" in parts:
+            pdfmem_part(t, pdf_mem_n, jobs)
 
-        make_people(t / "text.csv", text_n)
-        for fmt in ("text", "eml"):
-            seconds, peak = run_batch(t / "text.csv", t / f"out-{fmt}", fmt, jobs)
-            print(f"{fmt:<5} batch, {text_n} letters, --jobs {jobs}          {text_n / seconds:8.0f} letters/s  "
-                  f"peak {peak:.0f} MB (includes start-up)")
-        disk = Path(tempfile.mkdtemp(dir=args.disk))
-        try:
-            floor_disk = fs_floor(disk, text_n)
-            seconds, _ = run_batch(t / "text.csv", disk / "out", "text", jobs)
-            print(f"text  batch on disk ({args.disk}): {text_n / seconds:8.0f} letters/s; the disk alone "
-                  f"(folder + file + rename, 1 process): {floor_disk:.0f}/s")
-        finally:
-            shutil.rmtree(disk, ignore_errors=True)
 
-        for n in (flat_small, flat_large):
-            make_people(t / f"flat{n}.csv", n)
-            seconds, peak = run_batch(t / f"flat{n}.csv", t / "out-flat", "text", jobs)
-            print(f"text batch, {n:>6} rows: peak memory of the process tree {peak:6.0f} MB "
-                  f"({n / seconds:.0f} letters/s)")
+def pdf_part(t: Path, pdf_n: int, jobs: int) -> None:
+    floor = pdf_floor(min(pdf_n, 120))
+    print(f"PDF floor (WeasyPrint bare loop, 1 process)     {floor:8.1f} letters/s")
+    make_people(t / "pdf.csv", pdf_n)
+    steady = pdf_batch_steady(t / "pdf.csv", t / "out-pdf-lib", jobs)
+    print(f"PDF batch, {pdf_n} letters, --jobs {jobs}, running   {steady:8.1f} letters/s  "
+          f"ratio to jobs x floor: {steady / (jobs * floor):.2f}")
+    seconds, peak = run_batch(t / "pdf.csv", t / "out-pdf", "pdf", jobs)
+    print(f"PDF batch, {pdf_n} letters, --jobs {jobs}, whole CLI run {pdf_n / seconds:6.1f} letters/s  "
+          f"(start-up included)  peak {peak}")
 
-        make_people(t / "pdfmem.csv", pdf_mem_n)
-        seconds, peak = run_batch(t / "pdfmem.csv", t / "out-pdfmem", "pdf", jobs)
-        print(f"PDF batch, {pdf_mem_n} letters, --jobs {jobs}: peak memory {peak:.0f} MB "
-              f"({pdf_mem_n / seconds:.1f} letters/s)")
+
+def text_part(t: Path, text_n: int, jobs: int, disk_root: str) -> None:
+    make_people(t / "text.csv", text_n)
+    for fmt in ("text", "eml"):
+        seconds, peak = run_batch(t / "text.csv", t / f"out-{fmt}", fmt, jobs)
+        print(f"{fmt:<5} batch, {text_n} letters, --jobs {jobs}          {text_n / seconds:8.0f} letters/s  "
+              f"peak {peak} (includes start-up)")
+    disk = Path(tempfile.mkdtemp(dir=disk_root))
+    try:
+        floor_disk = fs_floor(disk, text_n)
+        seconds, _ = run_batch(t / "text.csv", disk / "out", "text", jobs)
+        print(f"text  batch on disk ({disk_root}): {text_n / seconds:8.0f} letters/s; the disk alone "
+              f"(folder + file + rename, 1 process): {floor_disk:.0f}/s")
+    finally:
+        shutil.rmtree(disk, ignore_errors=True)
+
+
+def flat_part(t: Path, flat_small: int, flat_large: int, jobs: int) -> None:
+    for n in (flat_small, flat_large):
+        make_people(t / f"flat{n}.csv", n)
+        seconds, peak = run_batch(t / f"flat{n}.csv", t / "out-flat", "text", jobs)
+        print(f"text batch, {n:>6} rows: peak memory of the process tree {peak} "
+              f"({n / seconds:.0f} letters/s)")
+
+
+def pdfmem_part(t: Path, pdf_mem_n: int, jobs: int) -> None:
+    make_people(t / "pdfmem.csv", pdf_mem_n)
+    seconds, peak = run_batch(t / "pdfmem.csv", t / "out-pdfmem", "pdf", jobs)
+    print(f"PDF batch, {pdf_mem_n} letters, --jobs {jobs}: peak memory {peak} "
+          f"({pdf_mem_n / seconds:.1f} letters/s)")
 
 
 if __name__ == "__main__":

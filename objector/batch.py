@@ -10,6 +10,7 @@ the letter and the date, so the same input always gives the same names and bytes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -50,6 +51,13 @@ class BatchOptions:
     shard: tuple[int, int] = (1, 1)
     campaign: Any = None  # objector.campaign.Campaign
     attach_pdf: bool = True
+    # When this run started, by the output disk's own clock: a bundle newer than
+    # this was written by this run, so finding it again means a duplicate row.
+    started_ns: int = 0
+
+
+class _Duplicate(Exception):
+    """The bundle was written by this run already: the row repeats an earlier one."""
 
 
 @dataclass
@@ -208,6 +216,7 @@ def _write_bundle(final: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         if not final.is_dir():
             raise
+        raise _Duplicate from None  # another worker wrote the same letter just now
 
 
 def process_row(row: Row, opts: BatchOptions, renderer: Any = None) -> Result:
@@ -226,6 +235,10 @@ def process_row(row: Row, opts: BatchOptions, renderer: Any = None) -> Result:
         return Result(row.number, "valid", letter.reference,
                       entry={"regime": letter.decision.regime.id, "reference": letter.reference})
     final = opts.out / "letters" / letter.reference
+    duplicate = Result(row.number, "rejected", letter.reference, field="row",
+                       message="same person and letter as an earlier row of this file")
+    if final.is_dir() and opts.started_ns and final.stat().st_mtime_ns >= opts.started_ns:
+        return duplicate
     if final.is_dir():
         # Finished by an earlier run: the folder only ever appears whole, and its
         # bytes are what this run would write, so it is read, not redone.
@@ -235,6 +248,8 @@ def process_row(row: Row, opts: BatchOptions, renderer: Any = None) -> Result:
         files = render_files(letter, opts.formats, renderer, opts.attach_pdf, opts.campaign)
         entry = entry_for(letter, row.number, files)
         _write_bundle(final, files)
+    except _Duplicate:
+        return duplicate
     except ObjectorError as exc:
         return Result(row.number, "failed", letter.reference, field="render", message=str(exc))
     return Result(row.number, "written", letter.reference, entry)
@@ -267,13 +282,16 @@ def run(source: Path | Iterable[Row], opts: BatchOptions,
     if not opts.dry_run:
         (opts.out / "letters").mkdir(parents=True, exist_ok=True)
         clean_temporary(opts.out, reports=False)
+        if not opts.started_ns:
+            marker = opts.out / ".run-started.part"
+            marker.touch()
+            opts = dataclasses.replace(opts, started_ns=marker.stat().st_mtime_ns)
+            marker.unlink()
     if opts.jobs <= 1:
         _init_worker(opts)
         for row in rows:
             yield process_row(row, opts, _renderer)
         return
-    if "pdf" in opts.formats and not opts.dry_run:
-        import weasyprint  # noqa: F401 - imported once here, inherited by forked workers
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     # One ordered stream of work with back-pressure: the pool's feeder thread may
     # run at most ``window`` rows ahead of the results read here, so memory stays
@@ -287,7 +305,11 @@ def run(source: Path | Iterable[Row], opts: BatchOptions,
             slots.acquire()
             yield row
 
-    with ctx.Pool(opts.jobs, initializer=_init_worker, initargs=(opts,)) as pool:
+    # PDF workers slowly grow (WeasyPrint's caches): each is replaced after about
+    # a thousand letters, which costs one import (~0.6 s) and keeps memory flat.
+    # The parent does not import WeasyPrint, so it stays small.
+    recycle = 32 if "pdf" in opts.formats and not opts.dry_run else None
+    with ctx.Pool(opts.jobs, initializer=_init_worker, initargs=(opts,), maxtasksperchild=recycle) as pool:
         for result in pool.imap(_work, feed(), chunksize=chunk):
             slots.release()
             yield result
@@ -418,14 +440,8 @@ def run_batch(source: Path, opts: BatchOptions, progress: IO[str] | None = None)
     reports = Reports(opts.out, opts.dry_run)
     summary = Summary()
     bar = Progress(progress, total) if progress is not None else None
-    seen: dict[str, int] = {}  # reference -> row: the same person twice is one letter
     try:
         for result in run(source, opts):
-            if result.reference is not None and result.status in ("written", "skipped", "valid"):
-                first = seen.setdefault(result.reference, result.row)
-                if first != result.row:
-                    result = Result(result.row, "rejected", result.reference, field="row",
-                                    message=f"same person and letter as row {first}")
             summary.add(result)
             reports.add(result)
             if bar:

@@ -328,4 +328,5 @@ def test_the_same_person_twice_is_rejected_once(tmp_path: Path) -> None:
     status, stdout, _ = cli("batch", str(path), "--out", str(tmp_path / "o"), "--date", DATE, "--format", "text",
                             "--campaign", str(_campaign(tmp_path)))
     assert status == 2 and json.loads(stdout)["written"] == 1
-    assert (tmp_path / "o" / "errors.csv").read_text().splitlines()[1] == "3,row,same person and letter as row 2"
+    assert (tmp_path / "o" / "errors.csv").read_text().splitlines()[1] == \
+        "3,row,same person and letter as an earlier row of this file"
