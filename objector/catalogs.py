@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -325,6 +326,31 @@ def _placeholders(text: str) -> list[str]:
     return sorted(a or b for a, b in _PLACEHOLDER.findall(text))
 
 
+@lru_cache(maxsize=256)
+def _parsed(path: Path, locale: str | None, mtime_ns: int) -> Catalog:
+    return _read(path, locale)
+
+
+def parsed(path: Path, locale: str | None = None) -> Catalog:
+    """A parsed catalog, cached per process while the file is unchanged.
+
+    Shared by the checks and by loading translations, so a letter parses each
+    catalog it needs once. Callers must not modify the result.
+    """
+    return _parsed(path, locale, path.stat().st_mtime_ns)
+
+
+def is_complete(locale: str) -> bool:
+    """Whether a locale's catalogs are complete and error-free (checked once per process)."""
+    key = tuple(po_path(locale, d).stat().st_mtime_ns if po_path(locale, d).exists() else 0 for d in DOMAINS)
+    return _is_complete(locale, key)
+
+
+@lru_cache(maxsize=128)
+def _is_complete(locale: str, _stamps: tuple[int, ...]) -> bool:
+    return check(locale).complete
+
+
 def check(locale: str) -> LocaleStatus:
     """Count and check a locale's catalogs against the templates.
 
@@ -334,13 +360,13 @@ def check(locale: str) -> LocaleStatus:
     """
     status = LocaleStatus(locale)
     for domain in DOMAINS:
-        template = _read(pot_path(domain))
+        template = parsed(pot_path(domain))
         path = po_path(locale, domain)
         if not path.exists():
             status.total += sum(1 for m in template if m.id)
             status.problems.append(f"{domain}: no catalog")
             continue
-        cat = _read(path, locale)
+        cat = parsed(path, locale)
         for src in template:
             if not src.id:
                 continue

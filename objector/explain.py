@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .decision import Decision
 from .citations import localise
+from .decision import Decision
 from .i18n import country_name, translations
 
 

@@ -10,7 +10,6 @@ from io import BytesIO
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from .errors import LocaleError
@@ -58,12 +57,22 @@ def translations(locale: str, domain: str = LETTERS_DOMAIN) -> gettext.NullTrans
     if not po_path.is_file():
         raise LocaleError("locale", f"no {domain} catalog for {locale!r} "
                           f"(available: {', '.join(available_letter_locales())})")
-    with po_path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale, domain=domain)
+    from .catalogs import parsed
+
+    catalog = parsed(po_path, locale)
     buf = BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
     return Translations(buf, domain=domain)
+
+
+def _usable(code: str) -> bool:
+    """The source language, or a locale whose catalogs are complete (checks only that one)."""
+    if code == SOURCE_LOCALE:
+        return True
+    from .catalogs import is_complete
+
+    return (locales_dir() / code / "LC_MESSAGES").is_dir() and is_complete(code)
 
 
 def resolve_letter_locale(requested: str | None, country: str | None = None,
@@ -74,27 +83,26 @@ def resolve_letter_locale(requested: str | None, country: str | None = None,
     error). Otherwise the country's languages are tried in order, then English;
     a fallback or a choice among several languages is said out loud, never silent.
     """
-    available = available_letter_locales()
     if requested is not None:
         code = requested.strip().replace("-", "_")
         try:
             Locale.parse(code)
         except (ValueError, UnknownLocaleError):
             raise LocaleError("locale", f"unknown locale {requested!r}") from None
-        if code not in available:
+        if not _usable(code):
             raise LocaleError("locale", f"no complete letter catalog for {requested!r} "
-                              f"(available: {', '.join(available)}; see 'objector locales')")
+                              f"(available: {', '.join(available_letter_locales())}; see 'objector locales')")
         return code, None
     if country is None:
         return SOURCE_LOCALE, None
     wanted = country_locales(country, state)
     for code in wanted:
-        if code in available:
+        if _usable(code):
             if len(wanted) > 1:
                 return code, (f"letter language {code}; also possible for {country}: "
                               f"{', '.join(w for w in wanted if w != code)} (choose with --locale)")
             return code, None
-    fallback = next((c for c in ("en_GB", SOURCE_LOCALE) if c in available), SOURCE_LOCALE)
+    fallback = next((c for c in ("en_GB", SOURCE_LOCALE) if _usable(c)), SOURCE_LOCALE)
     return fallback, (f"letter language {fallback}: no complete catalog yet for "
                       f"{', '.join(wanted)} (see 'objector locales')")
 
@@ -124,19 +132,18 @@ def ui_locale(requested: str | None = None) -> str:
     locales are used; an unknown or incomplete ``requested`` one is an error."""
     import os
 
-    available = available_letter_locales()
     if requested:
         code = requested.strip().replace("-", "_")
-        if code not in available:
+        if not _usable(code):
             raise LocaleError("locale", f"no complete catalog for {requested!r} "
-                              f"(available: {', '.join(available)})")
+                              f"(available: {', '.join(available_letter_locales())})")
         return code
     for var in ("OBJECTOR_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "").split(".")[0].split("@")[0]
         if not value or value in ("C", "POSIX"):
             continue
         for code in (value, value.split("_")[0]):
-            if code in available:
+            if _usable(code):
                 return code
         break
     return SOURCE_LOCALE
