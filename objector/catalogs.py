@@ -193,7 +193,12 @@ def extract() -> dict[str, Catalog]:
     letter_code = [_PACKAGE / "letter.py", *sorted((_PACKAGE / "output").glob("*.py"))]
     for msg, where, comments, ctx in _code_messages(letter_code, {"gettext": None, "pgettext": ((1, "c"), 2)}):
         _add(letters, msg, where, "; ".join(comments) or None, ctx)
-    from .citations import LAWS, PATTERNS
+    from .citations import LAWS, PATTERNS, POINT_LETTERS
+
+    _add(letters, POINT_LETTERS, "objector/citations.py",
+         "the letters numbering points within a paragraph, as in Art. 18(1)(d), separated by spaces; keep "
+         "them unless the official text in your language numbers points in its own script (e.g. Greek "
+         "α β γ δ ε στ ..., Bulgarian а б в г д е ...)", "citation-points")
 
     for shape, pattern in PATTERNS.items():
         _add(letters, pattern, "objector/citations.py",

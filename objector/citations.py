@@ -41,6 +41,17 @@ def _patterns() -> dict[str, str]:
 
 
 PATTERNS = _patterns()
+# The letters that number points in a paragraph ("(d)"), in order; a language
+# whose official texts number points in its own script translates this list.
+POINT_LETTERS = "a b c d e f g h i j"
+
+
+def _point(letter: str, t: object) -> str:
+    latin = POINT_LETTERS.split()
+    local = t.pgettext("citation-points", POINT_LETTERS).split()  # type: ignore[attr-defined]
+    if letter in latin and len(local) == len(latin):
+        return str(local[latin.index(letter)])
+    return letter
 
 
 def law_name(name: str, locale: str) -> str:
@@ -61,7 +72,8 @@ def localise(citation: str, locale: str) -> str:
 
     if m := _ARTICLE.match(citation):
         shape = "point" if m["point"] else "paragraph" if m["para"] else "article"
-        return fmt(shape, law=law(m["law"]), art=m["art"], para=m["para"] or "", point=m["point"] or "")
+        return fmt(shape, law=law(m["law"]), art=m["art"], para=m["para"] or "",
+                   point=_point(m["point"], t) if m["point"] else "")
     if m := _RECITAL.match(citation):
         return fmt("recital", law=law(m["law"]), num=m["num"])
     if m := _SCHEDULE.match(citation):
