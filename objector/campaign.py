@@ -87,18 +87,27 @@ class CampaignFile(BaseModel):
     representation: Representation = Representation()
 
 
-def _campaign_translations(locale: str) -> Any:
-    """The campaign catalog for ``locale`` if it exists, else English."""
-    path = locales_dir() / locale / "LC_MESSAGES" / f"{CAMPAIGN_DOMAIN}.po"
-    if locale == SOURCE_LOCALE or not path.is_file():
-        return translations(SOURCE_LOCALE)
-    return translations(locale, CAMPAIGN_DOMAIN)
-
-
 def campaign_locale(locale: str) -> str:
-    """The language campaign documents can be written in for a letter in ``locale``."""
+    """The language campaign documents can be written in for a letter in ``locale``:
+    that locale where its ``campaign`` catalog is complete, else English."""
+
     path = locales_dir() / locale / "LC_MESSAGES" / f"{CAMPAIGN_DOMAIN}.po"
-    return locale if path.is_file() else SOURCE_LOCALE
+    if locale != SOURCE_LOCALE and path.is_file() and _campaign_complete(locale, path.stat().st_mtime_ns):
+        return locale
+    return SOURCE_LOCALE
+
+
+@functools.lru_cache(maxsize=64)
+def _campaign_complete(locale: str, _mtime: int) -> bool:
+    from .catalogs import check
+
+    return check(locale, (CAMPAIGN_DOMAIN,)).complete
+
+
+def _campaign_translations(locale: str) -> Any:
+    """The campaign catalog for ``locale`` if it is complete, else English."""
+    loc = campaign_locale(locale)
+    return translations(loc, CAMPAIGN_DOMAIN) if loc != SOURCE_LOCALE else translations(SOURCE_LOCALE)
 
 
 class Campaign:

@@ -296,7 +296,8 @@ def init(locale: str) -> list[Path]:
 def update(locale: str) -> list[Path]:
     """Merge the current templates into a locale's catalogs (new entries untranslated)."""
     paths = []
-    for domain in DOMAINS:
+    optional = ("campaign",) if po_path(locale, "campaign").exists() else ()
+    for domain in (*DOMAINS, *optional):
         path = po_path(locale, domain)
         if not path.exists():
             raise LocaleError("locale", f"no catalog {path}; use 'objector locales init {locale}'")
@@ -356,7 +357,7 @@ def _is_complete(locale: str, _stamps: tuple[int, ...]) -> bool:
     return check(locale).complete
 
 
-def check(locale: str) -> LocaleStatus:
+def check(locale: str, domains: tuple[str, ...] = DOMAINS) -> LocaleStatus:
     """Count and check a locale's catalogs against the templates.
 
     Problems: entries missing from the catalog, fuzzy entries, placeholders or
@@ -364,7 +365,7 @@ def check(locale: str) -> LocaleStatus:
     format checks.
     """
     status = LocaleStatus(locale)
-    for domain in DOMAINS:
+    for domain in domains:
         template = parsed(pot_path(domain))
         path = po_path(locale, domain)
         if not path.exists():

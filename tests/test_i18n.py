@@ -237,3 +237,35 @@ def test_eml_per_locale(locale: str) -> None:
     assert msg["Content-Language"] == locale.replace("_", "-")
     body = msg.get_body(preferencelist=("plain",))
     assert body is not None and body.get_content() == letter.text()
+
+
+CAMPAIGN_LOCALES = [loc for loc in LOCALES if po_path(loc, "campaign").exists()]
+
+
+@pytest.mark.parametrize("locale", CAMPAIGN_LOCALES)
+def test_campaign_catalog_is_complete_and_correct(locale: str, tmp_path: Path) -> None:
+    status = check(locale, ("campaign",))
+    assert status.problems == [] and status.complete
+    _tool("msgfmt")
+    result = subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "x.mo"), str(po_path(locale, "campaign"))],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("locale", [loc for loc in CAMPAIGN_LOCALES if not loc.startswith("en")])
+def test_campaign_texts_are_in_the_letter_language(locale: str, tmp_path: Path) -> None:
+    from objector.campaign import load_campaign
+
+    path = tmp_path / "c.toml"
+    path.write_text('name = "C"\n[organisation]\nname = "Org"\nemail = "org@example.org"\n'
+                    "[representation]\narticle_80 = true\nnot_for_profit = true\n")
+    campaign = load_campaign(path)
+    eu = {k: v for k, v in PLACES.items() if v[0] not in ("US", "CA", "HK", "BR")}
+    country, state = eu.get(locale, ("IE", None))
+    p = Person.create("Alex Example", "alex@example.org", country, state)
+    letter = compose(p, on=DAY, locale=locale, allow_no_grounds=True,
+                     extra_paragraphs=campaign.extra_paragraphs)
+    assert "I have mandated" not in letter.body
+    assert "Org" in letter.body
+    mandate = campaign.mandate_text(letter)
+    assert not mandate.startswith("Mandate under") and "Alex Example" in mandate
