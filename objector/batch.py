@@ -199,7 +199,14 @@ def render_files(letter: Letter, formats: tuple[str, ...], renderer: Any = None,
         else:
             files[FILE_NAMES[fmt]] = render(letter, fmt)
     if campaign:
-        files.update(campaign.member_files(letter))
+        pdf_renderer = None
+        if "pdf" in formats:
+            pdf_renderer = renderer
+            if pdf_renderer is None:
+                from .output.pdf import PDFRenderer
+
+                pdf_renderer = PDFRenderer()
+        files.update(campaign.member_files(letter, pdf_renderer))
     return files
 
 

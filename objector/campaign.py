@@ -217,11 +217,29 @@ class Campaign:
         return str(self.guarded(lambda: render_html(letter, footer=self.footer(),
                                                     env=self.environment(letter.locale))))
 
-    def member_files(self, letter: Letter) -> dict[str, bytes]:
-        """Extra files in each member's folder: the Art. 80(1) mandate form where it applies."""
+    def member_files(self, letter: Letter, renderer: Any = None) -> dict[str, bytes]:
+        """Extra files in each member's folder: the Art. 80(1) mandate form where it
+        applies, as text and, when a PDF ``renderer`` is given, as a page to print and sign."""
         if not (self.spec.representation.article_80 and letter.decision.regime.family == "gdpr"):
             return {}
-        return {"mandate.txt": self.mandate_text(letter).encode("utf-8")}
+        text = self.mandate_text(letter)
+        files = {"mandate.txt": text.encode("utf-8")}
+        if renderer is not None:
+            files["mandate.pdf"] = renderer.render(letter, html=self.mandate_html(letter, text))
+        return files
+
+    def mandate_html(self, letter: Letter, text: str) -> str:
+        """The mandate form as an HTML page (autoescaped) for the PDF."""
+        from babel import Locale
+
+        from .output.html import layout_for
+        from .templating import environment
+
+        title, *rest = [p for p in text.split("\n") if p.strip()]
+        loc = campaign_locale(letter.locale)
+        return environment(loc).get_template("campaign/mandate.html.jinja").render(
+            lang=loc.replace("_", "-"), direction=Locale.parse(loc).text_direction, title=title,
+            author=letter.person.name, paragraphs=rest, layout=layout_for(letter.person.country))
 
     def mandate_text(self, letter: Letter) -> str:
         """A mandate form for the member to sign (GDPR Art. 80(1))."""

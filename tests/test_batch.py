@@ -268,6 +268,9 @@ def test_campaign_letters_mandates_and_covering_letters(mixed: Path, tmp_path: P
     assert text.rstrip().endswith("With kind regards,\n\nAnna Müller")
     assert "Digital Rights Example · campaign@example.org" in (anna / "letter.html").read_text()
     assert "Mandate under GDPR Art. 80(1)" in (anna / "mandate.txt").read_text()
+    mandate_pdf = pypdf.PdfReader(anna / "mandate.pdf")
+    assert "Mandate under GDPR Art. 80(1)" in mandate_pdf.pages[0].extract_text()
+    assert mandate_pdf.metadata is not None and mandate_pdf.metadata.author == "Anna Müller"
     jo = out / "letters" / by_name["Jo Doe"]["reference"]
     assert not (jo / "mandate.txt").exists()  # no Art. 80 outside the GDPR
     assert "I have mandated" not in (jo / "letter.txt").read_text()
@@ -330,3 +333,14 @@ def test_the_same_person_twice_is_rejected_once(tmp_path: Path) -> None:
     assert status == 2 and json.loads(stdout)["written"] == 1
     assert (tmp_path / "o" / "errors.csv").read_text().splitlines()[1] == \
         "3,row,same person and letter as an earlier row of this file"
+
+
+def test_progress_bar_shows_rate_and_eta() -> None:
+    from objector.batch import Progress
+
+    stream = io.StringIO()
+    bar = Progress(stream, total=200)
+    bar.update(50, final=True)
+    line = stream.getvalue()
+    assert line.startswith("\r[" + "#" * 7 + " " * 23 + "] 50/200  25%")
+    assert "letters/s  ETA " in line and line.endswith("\n")
