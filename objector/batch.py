@@ -249,8 +249,21 @@ def process_row(row: Row, opts: BatchOptions, renderer: Any = None) -> Result:
     if final.is_dir():
         # Finished by an earlier run: the folder only ever appears whole, and its
         # bytes are what this run would write, so it is read, not redone.
+        missing = [f for f in opts.formats if not (final / FILE_NAMES[f]).is_file()]
+        if missing:
+            # Asked for more formats than an earlier run made: add them, each atomically.
+            from .output.files import atomic_write
+
+            try:
+                for name, data in render_files(letter, tuple(missing), renderer, opts.attach_pdf,
+                                               opts.campaign).items():
+                    if not (final / name).is_file():
+                        atomic_write(final / name, data)
+            except ObjectorError as exc:
+                return Result(row.number, "failed", letter.reference, field="render", message=str(exc))
         files = {p.name: p.read_bytes() for p in sorted(final.iterdir()) if p.is_file()}
-        return Result(row.number, "skipped", letter.reference, entry_for(letter, row.number, files))
+        status: Status = "written" if missing else "skipped"
+        return Result(row.number, status, letter.reference, entry_for(letter, row.number, files))
     try:
         files = render_files(letter, opts.formats, renderer, opts.attach_pdf, opts.campaign)
         entry = entry_for(letter, row.number, files)
@@ -476,7 +489,10 @@ def merge_manifests(folders: list[Path], out: Path) -> int:
         path = folder / "manifest.json"
         if not path.is_file():
             raise InputError("folder", f"{folder} has no manifest.json (did its batch finish?)")
-        entries.extend(json.loads(path.read_text(encoding="utf-8"))["letters"])
+        try:
+            entries.extend(json.loads(path.read_text(encoding="utf-8"))["letters"])
+        except (ValueError, KeyError, TypeError):
+            raise InputError("folder", f"{path} is not an objector manifest") from None
     entries.sort(key=lambda e: int(e["row"]))
     seen: set[int] = set()
     for e in entries:

@@ -67,11 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     le.add_argument("--no-grounds", action="store_true",
                     help="write an Art. 21(1) objection without personal grounds")
     le.add_argument("--date", metavar="YYYY-MM-DD", help="the letter date (default: today)")
-    le.add_argument("--locale", help="letter language (default: en)")
+    le.add_argument("--locale", help="letter language, e.g. de, fr_CA (default: your country's language)")
     le.add_argument("--format", default="text", choices=FORMAT_CHOICES,
                     help="output format; 'all' writes a folder with every format (default: text)")
     le.add_argument("-o", "--output", default="-", metavar="PATH",
-                    help="file or folder to write ('-' is standard output, the default)")
+                    help="file or folder to write ('-' is standard output, the default; with --format all, "
+                         "a folder named after the letter's reference)")
     le.add_argument("--attach-pdf", action="store_true", help="attach the PDF to the .eml")
     le.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
@@ -142,8 +143,8 @@ def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     formats = parse_formats(args.format)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    if jobs < 1:
-        raise InputError("jobs", "must be 1 or more")
+    if not 1 <= jobs <= 64:
+        raise InputError("jobs", "must be between 1 and 64")
     on = parse_date(args.date, "date") if args.date else dt.date.today()
     campaign = load_campaign(Path(args.campaign)) if args.campaign else None
     source = Path(args.input)
@@ -341,6 +342,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             traceback.print_exc(file=err)
         _err(err, f"error: {exc}")
         return exc.exit_status
+    except OSError as exc:  # an output path that cannot be written: not a bug of ours
+        if args.debug:
+            traceback.print_exc(file=err)
+        where = f": {exc.filename}" if exc.filename else ""
+        _err(err, f"error: output: cannot write{where} ({exc.strerror or exc})")
+        return 1
     except Exception as exc:  # one line for people, a traceback on request
         if args.debug:
             traceback.print_exc(file=err)

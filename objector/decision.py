@@ -297,9 +297,13 @@ def parse_date(text: str, field_name: str = "date") -> dt.date:
         # fromisoformat alone would also take ISO week dates such as 2026-W01-1.
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
             raise ValueError
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(field_name, f"{text!r} is not a valid date (use YYYY-MM-DD)") from None
+    # Deadlines are computed from the date, and no law here predates 2000.
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2999, 12, 31):
+        raise InputError(field_name, f"{text!r} is outside the years 2000 to 2999")
+    return day
 
 
 def _countries() -> set[str]:

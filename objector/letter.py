@@ -95,10 +95,16 @@ class Letter:
         return "\n\n".join(parts) + "\n"
 
 
-def reference_for(person: Person, kinds: tuple[str, ...], day: dt.date, locale: str) -> str:
-    """A stable, unique reference: the same person, letter and date give the same one."""
+def reference_for(person: Person, kinds: tuple[str, ...], day: dt.date, locale: str,
+                  extra: tuple[str, ...] = ()) -> str:
+    """A stable, unique reference: the same person, letter and date give the same one.
+
+    ``extra`` holds everything else that changes the letter's words (grounds,
+    address, profile URL, a campaign's paragraphs), so a corrected row is a new
+    letter with a new reference, never a stale one reused.
+    """
     key = "\x1f".join([person.name, person.email, person.country, person.state or "",
-                       ",".join(kinds), day.isoformat(), locale])
+                       ",".join(kinds), day.isoformat(), locale, *extra])
     digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
     return f"OBJ-{day:%Y%m%d}-{digest[:4]}-{digest[4:8]}"
 
@@ -130,7 +136,7 @@ def _grounds(decision: Decision, kinds: tuple[LetterKind, ...], reason: str | No
         if not allow_no_grounds:
             cite = next(d.citation for _, d in decision.demands(kinds) if d.needs_grounds)
             raise GroundsRequired(
-                f"an objection under {cite} needs grounds relating to your particular situation: "
+                f"reason: an objection under {cite} needs grounds relating to your particular situation: "
                 "give --reason TEXT or --reason-preset NAME (see 'objector reasons'), "
                 "or pass --no-grounds to write it without personal grounds")
         return True, None, "waived", notes
@@ -194,7 +200,8 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     due = decision.due(day)
     date_text = long_date(day, loc, person.country)
     due_text = long_date(due, loc, person.country)
-    reference = reference_for(person, kinds, day, loc)
+    reference = reference_for(person, kinds, day, loc,
+                              (grounds or "", *person.address, person.profile_url or "", *extras))
     demands = decision.demands(kinds)
     region = regime.region
     quote_key = ("erpn" if region in ("designated", "uk") and decision.claimed_basis == "legitimate-interests"

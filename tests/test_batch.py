@@ -344,3 +344,44 @@ def test_progress_bar_shows_rate_and_eta() -> None:
     line = stream.getvalue()
     assert line.startswith("\r[" + "#" * 7 + " " * 23 + "] 50/200  25%")
     assert "letters/s  ETA " in line and line.endswith("\n")
+
+
+def test_a_corrected_row_is_a_new_letter_and_new_formats_are_added(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    out = tmp_path / "o"
+    path.write_text("name,email,country,reason\nEve Lee,eve@example.org,DE,first reason\n")
+    cli("batch", str(path), "--out", str(out), "--date", DATE, "--format", "text")
+    path.write_text("name,email,country,reason\nEve Lee,eve@example.org,DE,corrected reason\n")
+    status, stdout, _ = cli("batch", str(path), "--out", str(out), "--date", DATE, "--format", "text,html")
+    assert status == 0 and json.loads(stdout)["written"] == 1
+    (entry,) = json.loads((out / "manifest.json").read_text())["letters"]
+    folder = out / "letters" / entry["reference"]
+    assert "corrected reason" in (folder / "letter.txt").read_text()
+    assert sorted(entry["files"]) == ["letter.html", "letter.txt"]
+    status, stdout, _ = cli("batch", str(path), "--out", str(out), "--date", DATE, "--format", "text,html,ics")
+    assert json.loads(stdout)["written"] == 1 and (folder / "reminder.ics").is_file()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--jobs", "65"), "objector: error: jobs: must be between 1 and 64\n"),
+    (("--date", "9999-12-31"), "objector: error: date: '9999-12-31' is outside the years 2000 to 2999\n"),
+])
+def test_batch_option_limits(mixed: Path, tmp_path: Path, argv: tuple[str, ...], message: str) -> None:
+    status, _, err = cli("batch", str(mixed), "--out", str(tmp_path / "o"), *argv)
+    assert (status, err) == (2, message)
+
+
+def test_merge_refuses_what_is_not_a_manifest(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "manifest.json").write_text("{}")
+    status, _, err = cli("merge", str(tmp_path / "a"), "--out", str(tmp_path / "m"))
+    assert status == 2 and "is not an objector manifest" in err
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    status, _, err = cli("letter", "--name", "A B", "--email", "a@example.org", "--country", "US", "--state", "CA",
+                         "--locale", "en", "-o", str(blocker / "x.txt"))
+    last = err.splitlines()[-1]
+    assert status == 1 and last.startswith("objector: error: output: cannot write: ") and "File exists" in last

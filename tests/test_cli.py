@@ -56,7 +56,7 @@ def test_letter_text_to_stdout_matches_golden() -> None:
      "objector: error: profile_url: must be a linkedin.com profile URL such as "
      "https://www.linkedin.com/in/your-name\n"),
     (("letter", "--name", "A", "--email", "a@example.org", "--country", "FR"),
-     "objector: error: an objection under GDPR Art. 21(1) needs grounds relating to your particular "
+     "objector: error: reason: an objection under GDPR Art. 21(1) needs grounds relating to your particular "
      "situation: give --reason TEXT or --reason-preset NAME (see 'objector reasons'), or pass "
      "--no-grounds to write it without personal grounds\n"),
     (("letter", "--name", "A", "--email", "a@example.org", "--country", "FR", "--no-grounds",
