@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .decision import Decision
 from .errors import InputError, ObjectorError
-from .i18n import SOURCE_LOCALE, available_letter_locales, long_date, translations
+from .i18n import SOURCE_LOCALE, available_letter_locales, is_letter_locale, long_date, translations
 from .letter import Letter
 from .person import normalise_email
 from .resources import locales_dir, templates_dir
@@ -91,17 +91,12 @@ def campaign_locale(locale: str) -> str:
     """The language campaign documents can be written in for a letter in ``locale``:
     that locale where its ``campaign`` catalog is complete, else English."""
 
+    from .catalogs import is_complete
+
     path = locales_dir() / locale / "LC_MESSAGES" / f"{CAMPAIGN_DOMAIN}.po"
-    if locale != SOURCE_LOCALE and path.is_file() and _campaign_complete(locale, path.stat().st_mtime_ns):
+    if locale != SOURCE_LOCALE and path.is_file() and is_complete(locale, (CAMPAIGN_DOMAIN,)):
         return locale
     return SOURCE_LOCALE
-
-
-@functools.lru_cache(maxsize=64)
-def _campaign_complete(locale: str, _mtime: int) -> bool:
-    from .catalogs import check
-
-    return check(locale, (CAMPAIGN_DOMAIN,)).complete
 
 
 def _campaign_translations(locale: str) -> Any:
@@ -129,7 +124,7 @@ class Campaign:
             if not spec.representation.not_for_profit:
                 raise CampaignError(f"{path.name}: GDPR Art. 80(1) representation is open only to a "
                                     "not-for-profit body; set representation.not_for_profit = true to confirm")
-        if spec.locale is not None and spec.locale not in available_letter_locales():
+        if spec.locale is not None and not is_letter_locale(spec.locale):
             raise CampaignError(f"{path.name}: locale {spec.locale!r} has no complete letter catalog "
                                 f"(available: {', '.join(available_letter_locales())})")
 

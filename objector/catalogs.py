@@ -346,15 +346,16 @@ def parsed(path: Path, locale: str | None = None) -> Catalog:
     return _parsed(path, locale, path.stat().st_mtime_ns)
 
 
-def is_complete(locale: str) -> bool:
-    """Whether a locale's catalogs are complete and error-free (checked once per process)."""
-    key = tuple(po_path(locale, d).stat().st_mtime_ns if po_path(locale, d).exists() else 0 for d in DOMAINS)
-    return _is_complete(locale, key)
+def is_complete(locale: str, domains: tuple[str, ...] = DOMAINS) -> bool:
+    """Whether a locale's catalogs in ``domains`` are complete and error-free
+    (checked once per process while the files are unchanged)."""
+    stamps = tuple(po_path(locale, d).stat().st_mtime_ns if po_path(locale, d).exists() else 0 for d in domains)
+    return _is_complete(locale, domains, stamps)
 
 
 @lru_cache(maxsize=128)
-def _is_complete(locale: str, _stamps: tuple[int, ...]) -> bool:
-    return check(locale).complete
+def _is_complete(locale: str, domains: tuple[str, ...], _stamps: tuple[int, ...]) -> bool:
+    return check(locale, domains).complete
 
 
 def check(locale: str, domains: tuple[str, ...] = DOMAINS) -> LocaleStatus:

@@ -66,7 +66,7 @@ def translations(locale: str, domain: str = LETTERS_DOMAIN) -> gettext.NullTrans
     return Translations(buf, domain=domain)
 
 
-def _usable(code: str) -> bool:
+def is_letter_locale(code: str) -> bool:
     """The source language, or a locale whose catalogs are complete (checks only that one)."""
     if code == SOURCE_LOCALE:
         return True
@@ -89,7 +89,7 @@ def resolve_letter_locale(requested: str | None, country: str | None = None,
             Locale.parse(code)
         except (ValueError, UnknownLocaleError):
             raise LocaleError("locale", f"unknown locale {requested!r}") from None
-        if not _usable(code):
+        if not is_letter_locale(code):
             raise LocaleError("locale", f"no complete letter catalog for {requested!r} "
                               f"(available: {', '.join(available_letter_locales())}; see 'objector locales')")
         return code, None
@@ -97,12 +97,12 @@ def resolve_letter_locale(requested: str | None, country: str | None = None,
         return SOURCE_LOCALE, None
     wanted = country_locales(country, state)
     for code in wanted:
-        if _usable(code):
+        if is_letter_locale(code):
             if len(wanted) > 1:
                 return code, (f"letter language {code}; also possible for {country}: "
                               f"{', '.join(w for w in wanted if w != code)} (choose with --locale)")
             return code, None
-    fallback = next((c for c in ("en_GB", SOURCE_LOCALE) if _usable(c)), SOURCE_LOCALE)
+    fallback = next((c for c in ("en_GB", SOURCE_LOCALE) if is_letter_locale(c)), SOURCE_LOCALE)
     return fallback, (f"letter language {fallback}: no complete catalog yet for "
                       f"{', '.join(wanted)} (see 'objector locales')")
 
@@ -134,7 +134,7 @@ def ui_locale(requested: str | None = None) -> str:
 
     if requested:
         code = requested.strip().replace("-", "_")
-        if not _usable(code):
+        if not is_letter_locale(code):
             raise LocaleError("locale", f"no complete catalog for {requested!r} "
                               f"(available: {', '.join(available_letter_locales())})")
         return code
@@ -143,7 +143,7 @@ def ui_locale(requested: str | None = None) -> str:
         if not value or value in ("C", "POSIX"):
             continue
         for code in (value, value.split("_")[0]):
-            if _usable(code):
+            if is_letter_locale(code):
                 return code
         break
     return SOURCE_LOCALE

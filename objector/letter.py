@@ -186,7 +186,7 @@ def compose(
     if locale_note:
         notes.insert(0, locale_note)
     extras = extra_paragraphs(decision, loc) if extra_paragraphs else []
-    env = templates(loc) if templates else environment(loc)
+    env = templates(loc) if templates else environment(loc)  # campaign templates, or ours
     return _render(person, decision, kind, kinds, loc, day, needs, grounds, grounds_source,
                    tuple(notes), data, extras, env)
 
@@ -258,15 +258,17 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
                                                      if k not in {did for did, _ in demands}},
         "cites": ", ".join(dict.fromkeys(localise(c, loc) for c in (d.citation for _, d in demands[:3]) if c)),
     }
+    # Campaign templates may transform values, so only our own shapes are shared.
+    shareable = env is environment(loc)
     key = (id(env), repr(sorted(context.items())))
-    shaped = _SHAPES.get(key) if env is environment(loc) else None
+    shaped = _SHAPES.get(key) if shareable else None
     if shaped is None:
         shaped = (
             _tidy(env.get_template("letter/body.txt.jinja").render(context)),
             " ".join(env.get_template("letter/subject.txt.jinja").render(context).split()),
             _tidy(env.get_template("letter/form.txt.jinja").render(context), "\n").strip(),
         )
-        if env is environment(loc):  # campaign templates may transform values: never shared
+        if shareable:
             if len(_SHAPES) >= _MAX_SHAPES:
                 _SHAPES.pop(next(iter(_SHAPES)))
             _SHAPES[key] = shaped
