@@ -188,9 +188,9 @@ class Campaign:
             chosen = extra
         out = list(chosen)
         org = self.spec.organisation
-        if self.spec.representation.article_80 and org is not None and decision.regime.family == "gdpr":
+        cite = _representation(decision)
+        if self.spec.representation.article_80 and org is not None and cite is not None:
             t = _campaign_translations(locale)
-            cite = "UK GDPR Art. 80(1)" if decision.regime.id == "uk-gdpr" else "GDPR Art. 80(1)"
             from .citations import localise
 
             out.append(t.gettext(
@@ -215,7 +215,7 @@ class Campaign:
     def member_files(self, letter: Letter, renderer: Any = None) -> dict[str, bytes]:
         """Extra files in each member's folder: the Art. 80(1) mandate form where it
         applies, as text and, when a PDF ``renderer`` is given, as a page to print and sign."""
-        if not (self.spec.representation.article_80 and letter.decision.regime.family == "gdpr"):
+        if not (self.spec.representation.article_80 and _representation(letter.decision)):
             return {}
         text = self.mandate_text(letter)
         files = {"mandate.txt": text.encode("utf-8")}
@@ -244,8 +244,7 @@ class Campaign:
         t = _campaign_translations(loc)
         from .citations import localise
 
-        cite = localise("UK GDPR Art. 80(1)" if letter.decision.regime.id == "uk-gdpr"
-                        else "GDPR Art. 80(1)", loc)
+        cite = localise(_representation(letter.decision) or "", loc)
         lines = [
             t.gettext("Mandate under %(cite)s") % {"cite": cite},
             "",
@@ -293,8 +292,9 @@ class Campaign:
         for controller, entries in sorted(by_controller.items()):
             slug = re.sub(r"[^a-z0-9]+", "-", controller.lower()).strip("-")
             dates = sorted({e["date"] for e in entries})
-            uk_only = all(e["regime"] == "uk-gdpr" for e in entries)
-            cite = localise("UK GDPR Art. 80(1)" if uk_only else "GDPR Art. 80(1)", loc)
+            regimes = dataset().regimes
+            cites = {regimes[e["regime"]].arguments["representation"].citation for e in entries}
+            cite = ", ".join(localise(c, loc) for c in sorted(c for c in cites if c))
             values = {"count": len(entries), "org": org.name, "cite": cite, "contact": org.email}
             address = entities[controller].address if controller in entities else ()
             text = "\n".join([
@@ -324,6 +324,12 @@ class Campaign:
             atomic_write(out / f"covering-letter-{slug}-annex.csv", annex.encode("utf-8"))
             written += [path, out / f"covering-letter-{slug}-annex.csv"]
         return written
+
+
+def _representation(decision: Decision) -> str | None:
+    """The provision for representation by a not-for-profit body, where the regime has one."""
+    arg = decision.regime.arguments.get("representation")
+    return arg.citation if arg else None
 
 
 def _csv(value: str) -> str:
