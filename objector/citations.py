@@ -22,6 +22,7 @@ _ARTICLE = re.compile(
 _RECITAL = re.compile(r"^(?P<law>GDPR|UK GDPR) Recital (?P<num>\d+)$")
 _GENERIC_ARTICLE = re.compile(r"^(?P<law>.+?) Art\. (?P<ref>.+)$")
 _SECTION = re.compile(r"^(?P<law>.+?) s\. (?P<ref>.+)$")
+_OPINION = re.compile(r"^EDPB Opinion (?P<ref>\d+/\d{4})$")
 _SCHEDULE = re.compile(r"^(?P<law>PIPEDA|PDPO) Sch\. 1, (?P<kind>Principle|DPP) (?P<ref>[\d.]+)$")
 
 
@@ -37,6 +38,7 @@ def _patterns() -> dict[str, str]:
         "section": "%(law)s s. %(ref)s",
         "Principle": "%(law)s Sch. 1, Principle %(ref)s",
         "DPP": "%(law)s Sch. 1, DPP %(ref)s",
+        "opinion": "EDPB Opinion %(ref)s",
     }
 
 
@@ -76,6 +78,8 @@ def localise(citation: str, locale: str) -> str:
                    point=_point(m["point"], t) if m["point"] else "")
     if m := _RECITAL.match(citation):
         return fmt("recital", law=law(m["law"]), num=m["num"])
+    if m := _OPINION.match(citation):
+        return fmt("opinion", ref=m["ref"])
     if m := _SCHEDULE.match(citation):
         return fmt(m["kind"], law=law(m["law"]), ref=m["ref"])
     for shape, rx in (("generic", _GENERIC_ARTICLE), ("section", _SECTION)):

@@ -92,8 +92,11 @@ def _sourced_facts(ds: Dataset) -> Iterable[tuple[str, Sourced]]:
         yield f"linkedin entity {key}", entity
     for key, channel in li.channels.items():
         yield f"linkedin channel {key}", channel
-    for key, quote in li.quotes.items():
-        yield f"linkedin quote {key}", quote
+    for key, versions in li.quotes.items():
+        for quote in versions:
+            yield f"linkedin quote {key} {quote.effective}", quote
+    if li.promises is not None:
+        yield "linkedin promises", li.promises
     for rid, region in li.regions.items():
         for period in region.periods:
             yield f"linkedin region {rid} {period.start}", period

@@ -104,14 +104,52 @@ class Decision:
         return self.period.claimed_basis if self.period is not None else None
 
     @property
+    def announced_start(self) -> dt.date | None:
+        """The date LinkedIn has announced it will start (or restart) training, when
+        the letter's date lies between that announcement and the start."""
+        return self.period.announced_start if self.period is not None else None
+
+    @property
+    def trained_before(self) -> tuple[dt.date, dt.date] | None:
+        """The last stretch (start, pause) in which LinkedIn trained on this region's
+        data before the letter's date, when it does not train on that date."""
+        if self.period is None or self.period.training:
+            return None
+        periods = self.data.linkedin.regions[self.regime.region].periods
+        last = None
+        for before, after in zip(periods, periods[1:], strict=False):
+            if before.training and not after.training and after.start <= self.on:
+                last = (before.start, after.start)
+        return last
+
+    @property
+    def effective_basis(self) -> str | None:
+        """The basis LinkedIn claims on the date, or has announced it will claim."""
+        if self.period is None:
+            return None
+        return self.period.claimed_basis if self.period.training else self.period.announced_basis
+
+    def kind_unfit(self, kind: str) -> str | None:
+        """Why a letter kind the regime has would not work on this date (None if it works).
+
+        Withdrawing consent (GDPR Art. 7(3)) stops nothing where LinkedIn claims, or
+        has announced, legitimate interests: only an Art. 21(1) objection does.
+        """
+        if (kind == "consent-withdrawal" and self.regime.family == "gdpr"
+                and self.effective_basis == "legitimate-interests"):
+            return ("LinkedIn relies on legitimate interests here, not consent, so withdrawing consent "
+                    "alone would not stop the training; write an objection instead")
+        return None
+
+    @property
     def covered(self) -> bool:
         """False when objector has no law for this place (the ``none`` regime)."""
         return self.regime.id != "none"
 
     @property
     def letters(self) -> tuple[LetterKind, ...]:
-        """The letter kinds that fit, in a fixed order."""
-        return tuple(k for k in LETTER_KINDS if k in self.regime.kinds)
+        """The letter kinds that fit the law and the basis LinkedIn claims, in a fixed order."""
+        return tuple(k for k in LETTER_KINDS if k in self.regime.kinds and self.kind_unfit(k) is None)
 
     @property
     def recommended(self) -> tuple[LetterKind, ...]:
@@ -150,10 +188,13 @@ class Decision:
             for c in (d.citation, *d.also):
                 if c and c not in out:
                     out.append(c)
+        esc = self.regime.escalation
         for c in (
             self.regime.deadline.citation,
-            self.regime.escalation.citation,
-            self.regime.escalation.court_citation,
+            esc.citation,
+            esc.court_citation,
+            esc.gdpr_citation,
+            esc.gdpr_court_citation,
         ):
             if c and c not in out:
                 out.append(c)
@@ -216,6 +257,10 @@ class Decision:
                 {"since": self.period.start.isoformat(), "event": self.period.event,
                  "sources": list(self.period.sources)}
                 if self.period else None
+            ),
+            "announced": (
+                {"start": self.announced_start.isoformat(), "basis": self.effective_basis}
+                if self.announced_start else None
             ),
             "letters": list(self.letters),
             "recommended": list(self.recommended),
@@ -446,14 +491,23 @@ def _decide(country: str, state: str | None = None, on: dt.date | None = None,
             steps.append(_step(N_("On %(date)s LinkedIn trains content-generating AI models on this "
                                   "region's data and names no legal basis."), period.sources,
                                date=on.isoformat()))
+        elif period.announced_start is not None:
+            steps.append(_step(N_("On %(date)s LinkedIn does not yet train on this region's data but has "
+                                  "announced that it will from %(start)s; objecting before then keeps all "
+                                  "existing data out."), period.sources,
+                               date=on.isoformat(), start=period.announced_start.isoformat()))
         else:
             steps.append(_step(N_("On %(date)s LinkedIn does not train on this region's data, so the "
                                   "letter objects in advance of any (re)start."), period.sources,
                                date=on.isoformat()))
 
     decision_kinds = regime.auto_training if period and period.training else regime.auto_not_training
+    basis = (period.claimed_basis if period.training else period.announced_basis) if period else None
+    unfit = regime.family == "gdpr" and basis == "legitimate-interests"
     steps.append(_step(N_("Letters that fit: %(letters)s; recommended as one letter: %(recommended)s."),
-                       regime.sources, letters=", ".join(k for k in LETTER_KINDS if k in regime.kinds),
+                       regime.sources, letters=", ".join(
+                           k for k in LETTER_KINDS
+                           if k in regime.kinds and not (unfit and k == "consent-withdrawal")),
                        recommended=" + ".join(decision_kinds)))
     if any(regime.demands[did].needs_grounds for kind in decision_kinds for did in regime.kinds[kind]):
         steps.append(_step(N_("An objection under Art. 21(1) needs grounds relating to your particular "

@@ -178,6 +178,9 @@ def compose(
         kinds = decision.recommended
     elif kind in decision.letters:
         kinds = tuple(k for k in decision.letters if k == kind)
+    elif (why := decision.kind_unfit(kind)) is not None:
+        raise InputError("kind", f"a {kind} letter does not fit {decision.regime.id} on {day.isoformat()}: {why} "
+                         f"(fitting: {', '.join(decision.letters)})")
     else:
         raise InputError("kind", f"a {kind} letter does not fit {decision.regime.id} "
                          f"(fitting: {', '.join(decision.letters)})")
@@ -187,14 +190,18 @@ def compose(
         notes.insert(0, locale_note)
     extras = extra_paragraphs(decision, loc) if extra_paragraphs else []
     env = templates(loc) if templates else environment(loc)  # campaign templates, or ours
+    # Grounds that reveal special categories of data (GDPR Art. 9) add an argument
+    # no balancing test can defeat; only where the letter makes an objection.
+    sensitive = bool(needs and reason_preset and data.reasons[reason_preset].sensitive
+                     and "sensitive" in decision.regime.arguments)
     return _render(person, decision, kind, kinds, loc, day, needs, grounds, grounds_source,
-                   tuple(notes), data, extras, env)
+                   tuple(notes), data, extras, env, sensitive)
 
 
 def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKind, ...],
             loc: str, day: dt.date, needs_grounds: bool, grounds: str | None,
             grounds_source: str | None, notes: tuple[str, ...], data: Dataset,
-            extras: list[str], env: Environment) -> Letter:
+            extras: list[str], env: Environment, sensitive: bool = False) -> Letter:
     t = translations(loc)
     regime = decision.regime
     due = decision.due(day)
@@ -204,11 +211,29 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
                               (grounds or "", *person.address, person.profile_url or "", *extras))
     demands = decision.demands(kinds)
     region = regime.region
+    # The notice quoted is the version in force on the letter's date (review m-22).
     quote_key = ("erpn" if region in ("designated", "uk") and decision.claimed_basis == "legitimate-interests"
                  else "global")
-    quote = data.linkedin.quotes[quote_key]
+    quote = data.linkedin.quote(quote_key, day) or data.linkedin.quotes[quote_key][0]
     def cite(text: str | None) -> str | None:
         return localise(text, loc) if text else text
+
+    # Where every authority of the country is a regional one (Germany's Länder)
+    # and no state was given, the letter names the authority generically rather
+    # than sending a resident to the lead authority abroad (review m-24).
+    authority_name = decision.authority.name if decision.authority else None
+    if decision.state is None and any(decision.country in a.countries and a.subdivisions
+                                      for a in data.authorities.values()):
+        authority_name = t.gettext("data protection authority of the German Land where I live"
+                                   if decision.country == "DE" else
+                                   "data protection authority of the region where I live")
+    esc = regime.escalation
+    gdpr_authority = data.authorities.get(esc.gdpr_authority) if esc.gdpr_authority else None
+    trained = decision.trained_before
+    li_promises = data.linkedin.promises
+    promises = ({"document": li_promises.document, "stop": li_promises.stop, "object": li_promises.object,
+                 "effective": long_date(li_promises.effective, loc, person.country)}
+                if li_promises and regime.family == "voluntary" and li_promises.effective <= day else None)
 
     object_cite = cite(next((d.citation for _, d in demands if d.needs_grounds), None))
     args = {k: cite(v.citation) or "" for k, v in regime.arguments.items()}
@@ -232,12 +257,17 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "training_active": decision.training_active,
         "basis": decision.claimed_basis,
         "period_start": long_date(decision.period.start, loc, person.country) if decision.period else "",
+        "announced_start": (long_date(decision.announced_start, loc, person.country)
+                            if decision.announced_start else None),
+        "announced_on": (long_date(decision.period.start, loc, person.country)
+                         if decision.period and decision.announced_start else None),
+        "sensitive": sensitive,
         "quote": {"document": quote.document, "text": quote.text,
                   "effective": long_date(quote.effective, loc, person.country)},
         "scope": [t.pgettext("scope", item) for item in data.linkedin.scope.included],
         "demands": [{"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also]}
                     for did, d in demands],
-        "args": {"expectations": args.get("expectations", ""), "burden": args.get("burden", "")},
+        "args": {"expectations": "", "burden": "", **args},
         "needs_grounds": needs_grounds,
         "grounds": _S_GROUNDS if grounds else None,
         "object_cite": object_cite,
@@ -247,7 +277,16 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "escalation_statutory": regime.escalation.statutory,
         "escalation_cite": cite(regime.escalation.citation),
         "court_cite": cite(regime.escalation.court_citation),
-        "authority": decision.authority.name if decision.authority else None,
+        "authority": authority_name,
+        "escalation_report": regime.escalation.report,
+        "gdpr_authority": gdpr_authority.name if gdpr_authority else None,
+        "gdpr_cite": cite(regime.escalation.gdpr_citation),
+        "gdpr_court_cite": cite(regime.escalation.gdpr_court_citation),
+        "setting": t.pgettext("setting", SETTING_NAME),
+        "announced_basis": decision.effective_basis if decision.announced_start else None,
+        "trained_from": long_date(trained[0], loc, person.country) if trained else None,
+        "trained_until": long_date(trained[1], loc, person.country) if trained else None,
+        "promises": promises,
         "closing": "us" if person.country == "US" else "eu",
         "reference": _S_REF,
         "extra_paragraphs": [" ".join(p.split()) for p in extras],
@@ -256,7 +295,6 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "prohibit_cite": cite(next((d.citation for did, d in demands if did == "prohibit"), None)),
         "has": {did: True for did, _ in demands} | {k: False for k in ("object", "restrict", "erase")
                                                      if k not in {did for did, _ in demands}},
-        "cites": ", ".join(dict.fromkeys(localise(c, loc) for c in (d.citation for _, d in demands[:3]) if c)),
     }
     # Campaign templates may transform values, so only our own shapes are shared.
     shareable = env is environment(loc)
@@ -292,6 +330,10 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         grounds_source=grounds_source, notes=notes,
     )
 
+
+# LinkedIn's name for the setting; a locale whose LinkedIn interface shows a
+# translated label gives it (with the English one beside it) in context "setting".
+SETTING_NAME = "Data for Generative AI Improvement"
 
 # Sentinels for person data in templates: control characters never pass input
 # validation, so they cannot occur in real values.

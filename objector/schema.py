@@ -65,6 +65,9 @@ class Channel(Sourced):
     # forms' limits, so this is our safe budget and ``limit_note`` says so.
     text_budget: int | None = None
     limit_note: str | None = None
+    # Post: working days a letter usually takes to arrive, so a how-to can say
+    # when the answer to a posted letter is due (time runs from receipt).
+    delivery_days: int | None = Field(default=None, ge=1)
 
 
 class Period(Sourced):
@@ -74,6 +77,11 @@ class Period(Sourced):
     training: bool
     claimed_basis: Basis | None = None
     event: str
+    # LinkedIn announced, before this period started, when and on which basis it
+    # would start (or restart) training: letters written in between object before
+    # that date, which keeps all existing data out.
+    announced_start: dt.date | None = None
+    announced_basis: Basis | None = None
 
     @model_validator(mode="after")
     def _basis_only_when_training(self) -> Period:
@@ -81,6 +89,10 @@ class Period(Sourced):
             raise ValueError("a period without training cannot claim a legal basis")
         if self.training and self.claimed_basis is None:
             raise ValueError("a training period must say which basis LinkedIn claims")
+        if (self.announced_start is None) != (self.announced_basis is None):
+            raise ValueError("an announcement names both the start date and the basis")
+        if self.announced_start is not None and (self.training or self.announced_start <= self.start):
+            raise ValueError("an announced start lies after a period without training")
         return self
 
 
@@ -108,12 +120,26 @@ class ProcessingScope(Sourced):
 
 
 class PolicyQuote(Sourced):
-    """LinkedIn's own statement of the basis it claims, with the policy's date."""
+    """LinkedIn's own statement of the basis it claims, in one version of a policy.
+
+    A letter quotes the version in force on its date, never a later one.
+    """
 
     document: str
     effective: dt.date
     url: str
     text: str
+
+
+class Promises(Sourced):
+    """LinkedIn's own worldwide commitments in its privacy policy: the sections
+    where members may ask it to stop, limit or delete, and may object where it
+    relies on legitimate interests. Letters where objector cites no law rest on them."""
+
+    document: str
+    effective: dt.date
+    stop: str
+    object: str
 
 
 class LinkedInRecord(Frozen):
@@ -124,10 +150,24 @@ class LinkedInRecord(Frozen):
     channels: dict[str, Channel]
     regions: dict[str, Region]
     scope: ProcessingScope
-    quotes: dict[str, PolicyQuote]
+    # Each series (e.g. the ERPN's training row) lists its versions in date order.
+    quotes: dict[str, tuple[PolicyQuote, ...]]
+    promises: Promises | None = None
+
+    def quote(self, series: str, on: dt.date) -> PolicyQuote | None:
+        """The version of a quoted statement in force on ``on`` (None before the first)."""
+        current = None
+        for q in self.quotes[series]:
+            if q.effective <= on:
+                current = q
+        return current
 
     @model_validator(mode="after")
     def _references_resolve(self) -> LinkedInRecord:
+        for series, versions in self.quotes.items():
+            dates = [q.effective for q in versions]
+            if not versions or dates != sorted(set(dates)):
+                raise ValueError(f"quotes {series}: versions must be in strictly increasing date order")
         for rid, region in self.regions.items():
             if region.controller not in self.entities:
                 raise ValueError(f"region {rid}: unknown controller {region.controller!r}")
@@ -175,20 +215,67 @@ class Demand(Sourced):
         return self
 
 
-class Deadline(Sourced):
-    """The response period and the rule it comes from."""
+Weekday = Literal["Sat", "Sun"]
+
+
+class Roll(Sourced):
+    """Which days are working days for a period, and whether a period that ends on
+    another day ends instead on the next working day (with the rule that says so)."""
+
+    moves: bool
+    citation: str | None = None
+    # Public holidays come from the ``holidays`` package only: a country code with
+    # an optional subdivision ("IE", "GB-ENG", "US-CA"), and its categories.
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+    categories: tuple[str, ...] = ("public",)
+    # Canada and Hong Kong count Sunday as a holiday but not Saturday.
+    weekend: tuple[Weekday, ...] = ("Sat", "Sun")
+
+
+class Term(Sourced):
+    """One response period: its length in one unit, the rule it comes from, and
+    the requests for which the law itself sets it (review M-5)."""
 
     months: int | None = Field(default=None, ge=1)
     days: int | None = Field(default=None, ge=1)
+    business_days: int | None = Field(default=None, ge=1)
     rule: str
     # The provision the letter cites for the deadline; None when no law sets one.
     citation: str | None = None
     statutory: bool = True
+    # The demands (ids) the law sets this period for, when it covers only some of
+    # them (PIPEDA s. 8(3): access only); None = every demand it applies to.
+    statutory_for: tuple[str, ...] | None = None
+    # A further period the controller may take with notice, in the same unit.
+    extension: int | None = Field(default=None, ge=1)
+    # Days the controller has to decide an appeal (US state laws).
+    appeal_days: int | None = Field(default=None, ge=1)
+    # A group's own demands; the main period covers every demand of no group.
+    demands: tuple[str, ...] = ()
+    roll: Roll | None = None
 
     @model_validator(mode="after")
-    def _one_unit(self) -> Deadline:
-        if (self.months is None) == (self.days is None):
-            raise ValueError("a deadline has either months or days")
+    def _one_unit(self) -> Term:
+        if sum(x is not None for x in (self.months, self.days, self.business_days)) != 1:
+            raise ValueError("a deadline has either months or days (or business days)")
+        if not self.statutory and (self.citation is not None or self.statutory_for is not None):
+            raise ValueError("a deadline no law sets cites no law")
+        return self
+
+
+class Deadline(Term):
+    """The response period and the rule it comes from, with the periods of its own
+    for some groups of demands (CCPA: 15 business days for opt-outs and limits)."""
+
+    groups: dict[str, Term] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _groups_named(self) -> Deadline:
+        if self.demands:
+            raise ValueError("the main deadline covers every demand of no group; it lists none")
+        for gid, g in self.groups.items():
+            if gid == "main" or not g.demands or g.citation is None:
+                raise ValueError(f"deadline group {gid!r}: names its demands and the law that sets it")
         return self
 
 
@@ -199,6 +286,14 @@ class Escalation(Sourced):
     citation: str | None = None
     court_citation: str | None = None
     statutory: bool = True
+    # A "report" (Swiss FADP Art. 49) asks the regulator to look into the matter;
+    # it is not a complaint the regulator must decide.
+    report: bool = False
+    # A second regulator for the GDPR demands of a letter that cites the GDPR
+    # beside a national law (Switzerland: the DPC, GDPR Art. 77), with its citation.
+    gdpr_authority: str | None = None
+    gdpr_citation: str | None = None
+    gdpr_court_citation: str | None = None
 
 
 class Regime(Frozen):
@@ -239,6 +334,13 @@ class Regime(Frozen):
         for kind in (*self.auto_training, *self.auto_not_training):
             if kind not in self.kinds:
                 raise ValueError(f"auto letter uses kind {kind!r} that the regime lacks")
+        dl = self.deadline
+        named = [*(dl.statutory_for or ())]
+        for g in dl.groups.values():
+            named += [*g.demands, *(g.statutory_for or ())]
+        for did in named:
+            if did not in self.demands:
+                raise ValueError(f"deadline: unknown demand {did!r}")
         if not self.statutory:
             for did, demand in self.demands.items():
                 if not demand.voluntary:
@@ -251,6 +353,9 @@ class Reason(Frozen):
 
     title: str
     text: str = Field(min_length=40)
+    # The grounds reveal special categories of data (GDPR Art. 9(1)): the letter
+    # then adds that no Art. 9(2) exception covers the training.
+    sensitive: bool = False
 
 
 class Subdivisions(Frozen):

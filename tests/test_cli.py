@@ -91,7 +91,7 @@ def test_explain_json() -> None:
     assert data["controller"]["name"] == "LinkedIn Corporation"
     assert data["training_active"] is True
     assert data["claimed_basis"] == "legitimate-interests"
-    assert data["letters"] == ["objection", "erasure", "consent-withdrawal"]
+    assert data["letters"] == ["objection", "erasure"]
     assert "UK GDPR Art. 21(1)" in data["citations"]
     assert data["authority"]["name"] == "Information Commissioner's Office"
     assert data["deadline"]["months"] == 1 and data["deadline"]["due"] == "2026-12-25"
@@ -169,7 +169,10 @@ def test_not_covered_letter_says_so() -> None:
                            "--locale", "en")
     assert status == 0
     assert err == "objector: note: objector does not cover the law where you live yet; the letter cites no law\n"
-    assert "voluntarily" in out
+    # No "no law applies" admission: the letter rests on LinkedIn's own promises,
+    # without prejudice to the law where the member lives (review M-15).
+    assert "Without prejudice to my rights under the law that applies where I live" in out
+    assert "not aware of a law" not in out
 
 
 def test_python_m_and_version() -> None:

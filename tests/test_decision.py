@@ -25,7 +25,9 @@ CORPORATION = "LinkedIn Corporation"
 # and LinkedIn trains in every region (all regions since 2025-11-03).
 LATE = dt.date(2027, 6, 1)
 
-GDPR_LETTERS = ("objection", "erasure", "consent-withdrawal")
+# Where LinkedIn claims legitimate interests, withdrawing consent alone stops
+# nothing, so it is not a fitting letter (review M-2).
+GDPR_LETTERS = ("objection", "erasure")
 CONSENT_LETTERS = ("erasure", "consent-withdrawal")
 US_LETTERS = ("erasure", "opt-out")
 
@@ -82,7 +84,7 @@ REGIME_TABLE = [
     ("CA", None, "ca-pipeda", CORPORATION, CONSENT_LETTERS, ("consent-withdrawal",), ("days", 30), CH_CONSENT),
     ("CA", "QC", "ca-qc", CORPORATION, CONSENT_LETTERS, ("consent-withdrawal",), ("days", 30), CH_CONSENT),
     ("HK", None, "hk-pdpo", CORPORATION, CONSENT_LETTERS, ("consent-withdrawal",), ("days", 40), CH_CONSENT),
-    ("BR", None, "br-lgpd", CORPORATION, GDPR_LETTERS, ("objection", "erasure"), ("days", 15), CH_CONSENT),
+    ("BR", None, "br-lgpd", CORPORATION, ("objection", "erasure", "consent-withdrawal"), ("objection", "erasure"), ("days", 15), CH_CONSENT),
     *[
         ("US", st, f"us-{st.lower()}", CORPORATION, US_LETTERS, US_LETTERS,
          ("days", 90 if st == "IA" else 45), CH_US)
@@ -144,7 +146,8 @@ def test_regime_table(
     [
         ("DE", None, ("objection",)),
         ("CH", None, ("objection",)),
-        ("GB", None, ("objection",)),
+        # UK data were trained on in September 2024, so erasure stays.
+        ("GB", None, ("objection", "erasure")),
         ("CA", "ON", ("consent-withdrawal",)),
         ("CA", "QC", ("consent-withdrawal",)),
         ("HK", None, ("consent-withdrawal",)),
@@ -314,21 +317,20 @@ def test_us_phase_in_examples(state: str, on: str, regime: str) -> None:
     assert decide("US", state, dt.date.fromisoformat(on)).regime.id == regime
 
 
-# --- UK: DPA 2018 s. 164A from 2026-06-19 ---------------------------------------------
+# --- UK: the Microsoft sharing only from the notice that lists it ----------------------
 
 
 @pytest.mark.parametrize(
     ("on", "present"),
-    [("2025-11-03", False), ("2026-06-18", False), ("2026-06-19", True), ("2027-01-01", True)],
+    [("2025-10-01", False), ("2025-11-02", False), ("2025-11-03", True), ("2027-01-01", True)],
 )
-def test_uk_complaint_164a_only_from_2026_06_19(on: str, present: bool) -> None:
+def test_uk_microsoft_objection_only_from_the_notice_that_lists_it(on: str, present: bool) -> None:
     d = decide("GB", None, dt.date.fromisoformat(on))
-    assert ("complaint-164a" in dict(d.demands())) is present
     for kind in d.letters:
-        assert ("complaint-164a" in dict(d.demands((kind,)))) is present
-    j = d.to_json()
-    assert ("complaint-164a" in [x["id"] for x in j["demands"]]) is present
-    assert ("DPA 2018 s. 164A" in j["citations"]) is present
+        assert ("object-microsoft" in dict(d.demands((kind,)))) is (present and kind == "objection")
+    # A conditional s. 164A complaint made in advance has uncertain effect (review m-8):
+    # no letter makes it.
+    assert all("164A" not in c for c in d.citations(d.letters))
 
 
 # --- JSON shape -----------------------------------------------------------------------

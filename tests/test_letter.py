@@ -84,16 +84,22 @@ def test_pre_emptive_objection_before_training() -> None:
     after = compose(person, on=dt.date(2025, 11, 3), reason_preset="old-content")
     assert before.kinds == ("objection",)
     assert after.kinds == ("objection", "erasure")
-    assert "you do not use my personal data for AI training on the date of this letter" in before.body
+    # Between the announcement and the start, the letter names the start date and
+    # objects before it (review M-6).
+    assert "you announced that from 3 November 2025" in before.body
+    assert "I object before that date" in before.body
     assert "rely on legitimate interests" in after.body
+    earlier = compose(person, on=dt.date(2025, 9, 17), reason_preset="old-content")
+    assert "you do not use my personal data for AI training on the date of this letter" in earlier.body
 
 
 def test_uk_letter_covers_microsoft_sharing() -> None:
     letter = compose(person_for("uk-gdpr"), on=DAY, reason_preset="old-content")
     assert "Microsoft's own AI training" in letter.body
-    assert "DPA 2018 s. 164A" in letter.body
-    early = compose(person_for("uk-gdpr"), on=dt.date(2026, 6, 18), reason_preset="old-content")
-    assert "164A" not in early.body
+    assert "164A" not in letter.body
+    # Before the notice listed the Microsoft sharing, the letter does not say it does.
+    early = compose(person_for("uk-gdpr"), on=dt.date(2025, 10, 1), reason_preset="old-content")
+    assert "Microsoft" not in early.body
 
 
 def test_swiss_letter_expressly_prohibits() -> None:
