@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -117,7 +118,7 @@ class Decision:
             return None
         periods = self.data.linkedin.regions[self.regime.region].periods
         last = None
-        for before, after in zip(periods, periods[1:], strict=False):
+        for before, after in itertools.pairwise(periods):
             if before.training and not after.training and after.start <= self.on:
                 last = (before.start, after.start)
         return last

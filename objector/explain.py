@@ -27,6 +27,9 @@ def format_decision(d: Decision, locale: str = "en") -> str:
                      % {"date": d.on.isoformat()})
     elif d.training_active:
         lines.append(_("AI training on %(date)s: yes, LinkedIn names no legal basis") % {"date": d.on.isoformat()})
+    elif d.announced_start is not None:
+        lines.append(_("AI training on %(date)s: not yet; LinkedIn has announced it from %(start)s "
+                       "(object before then)") % {"date": d.on.isoformat(), "start": d.announced_start.isoformat()})
     else:
         lines.append(_("AI training on %(date)s: no (a letter now objects in advance)") % {"date": d.on.isoformat()})
     lines.append(_("Letters that fit: %(letters)s; recommended: %(recommended)s")

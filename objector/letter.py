@@ -182,7 +182,8 @@ def compose(
         raise InputError("kind", f"a {kind} letter does not fit {decision.regime.id} on {day.isoformat()}: {why} "
                          f"(fitting: {', '.join(decision.letters)})")
     else:
-        raise InputError("kind", f"a {kind} letter does not fit {decision.regime.id} "
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise InputError("kind", f"{article} {kind} letter does not fit {decision.regime.id} "
                          f"(fitting: {', '.join(decision.letters)})")
     needs, grounds, grounds_source, notes = _grounds(
         decision, kinds, reason, reason_preset, allow_no_grounds, data, loc)
@@ -224,9 +225,9 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     authority_name = decision.authority.name if decision.authority else None
     if decision.state is None and any(decision.country in a.countries and a.subdivisions
                                       for a in data.authorities.values()):
-        authority_name = t.gettext("data protection authority of the German Land where I live"
-                                   if decision.country == "DE" else
-                                   "data protection authority of the region where I live")
+        authority_name = (t.gettext("data protection authority of the German Land where I live")
+                          if decision.country == "DE" else
+                          t.gettext("data protection authority of the region where I live"))
     esc = regime.escalation
     gdpr_authority = data.authorities.get(esc.gdpr_authority) if esc.gdpr_authority else None
     trained = decision.trained_before
@@ -282,7 +283,10 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "gdpr_authority": gdpr_authority.name if gdpr_authority else None,
         "gdpr_cite": cite(regime.escalation.gdpr_citation),
         "gdpr_court_cite": cite(regime.escalation.gdpr_court_citation),
-        "setting": t.pgettext("setting", SETTING_NAME),
+        # Translators: LinkedIn's label for the setting in your language's LinkedIn
+        # interface, with the English label in brackets; keep the English alone if
+        # LinkedIn's interface does not translate it.
+        "setting": t.pgettext("setting", "Data for Generative AI Improvement"),
         "announced_basis": decision.effective_basis if decision.announced_start else None,
         "trained_from": long_date(trained[0], loc, person.country) if trained else None,
         "trained_until": long_date(trained[1], loc, person.country) if trained else None,
@@ -330,10 +334,6 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         grounds_source=grounds_source, notes=notes,
     )
 
-
-# LinkedIn's name for the setting; a locale whose LinkedIn interface shows a
-# translated label gives it (with the English one beside it) in context "setting".
-SETTING_NAME = "Data for Generative AI Improvement"
 
 # Sentinels for person data in templates: control characters never pass input
 # validation, so they cannot occur in real values.

@@ -28,6 +28,7 @@ LATE = dt.date(2027, 6, 1)
 # Where LinkedIn claims legitimate interests, withdrawing consent alone stops
 # nothing, so it is not a fitting letter (review M-2).
 GDPR_LETTERS = ("objection", "erasure")
+BR_LETTERS = ("objection", "erasure", "consent-withdrawal")
 CONSENT_LETTERS = ("erasure", "consent-withdrawal")
 US_LETTERS = ("erasure", "opt-out")
 
@@ -84,7 +85,7 @@ REGIME_TABLE = [
     ("CA", None, "ca-pipeda", CORPORATION, CONSENT_LETTERS, ("consent-withdrawal",), ("days", 30), CH_CONSENT),
     ("CA", "QC", "ca-qc", CORPORATION, CONSENT_LETTERS, ("consent-withdrawal",), ("days", 30), CH_CONSENT),
     ("HK", None, "hk-pdpo", CORPORATION, CONSENT_LETTERS, ("consent-withdrawal",), ("days", 40), CH_CONSENT),
-    ("BR", None, "br-lgpd", CORPORATION, ("objection", "erasure", "consent-withdrawal"), ("objection", "erasure"), ("days", 15), CH_CONSENT),
+    ("BR", None, "br-lgpd", CORPORATION, BR_LETTERS, ("objection", "erasure"), ("days", 15), CH_CONSENT),
     *[
         ("US", st, f"us-{st.lower()}", CORPORATION, US_LETTERS, US_LETTERS,
          ("days", 90 if st == "IA" else 45), CH_US)
