@@ -238,6 +238,9 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
 
     object_cite = cite(next((d.citation for _, d in demands if d.needs_grounds), None))
     args = {k: cite(v.citation) or "" for k, v in regime.arguments.items()}
+    for k, v in regime.arguments.items():
+        if v.persuasive and args[k]:
+            args[k] = t.pgettext("citation", "cf. %(citation)s") % {"citation": args[k]}
     # Person-specific values enter the templates as sentinels and are put in
     # afterwards, so letters of the same shape (law, language, date, kinds) share
     # one rendering: a batch renders each shape once, not once per person.

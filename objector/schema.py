@@ -207,6 +207,13 @@ class Demand(Sourced):
     needs_grounds: bool = False
     # Demands that exist only from a date (e.g. UK DPA 2018 s.164A from 2026-06-19).
     start: dt.date | None = None
+    # A period the provision sets for this request, in business days (CCPA: confirm
+    # receipt within 10, act on opt-out and limit requests within 15), printed by
+    # the letter so the number comes from the data, not from a translated sentence.
+    days: int | None = Field(default=None, ge=1)
+    # An argument cited as an aid to interpretation, not as binding law (the EU
+    # GDPR's recitals in a UK letter): the letter writes "cf." before it.
+    persuasive: bool = False
 
     @model_validator(mode="after")
     def _cited_or_voluntary(self) -> Demand:
@@ -279,6 +286,27 @@ class Deadline(Term):
         return self
 
 
+class Consumer(Sourced):
+    """Whom a US state law protects. The Virginia-model laws leave out of "consumer"
+    anyone acting in a commercial or employment context (``excludes_commercial``),
+    LinkedIn's obvious defence on a professional network, so the letter says the
+    member acts in a personal capacity (review M-9); ``citation`` is the definition.
+    ``terms`` names the law's vocabulary: the CCPA's "business" and "personal
+    information", or the Virginia model's "controller" and "personal data"."""
+
+    citation: str | None = None
+    excludes_commercial: bool = False
+    terms: Literal["business", "controller"] = "controller"
+
+
+class OptOutSignal(Sourced):
+    """A state law's duty to honour a universal opt-out signal such as Global Privacy
+    Control, from ``start``; the how-to then tells the member to turn it on (m-19)."""
+
+    start: dt.date
+    citation: str | None = None
+
+
 class Escalation(Sourced):
     """What happens next if LinkedIn does not comply."""
 
@@ -322,6 +350,8 @@ class Regime(Frozen):
     # Supporting citations a letter's arguments use (not demands), e.g. the
     # reasonable-expectations recital for an objection without personal grounds.
     arguments: dict[str, Demand] = Field(default_factory=dict)
+    consumer: Consumer | None = None
+    opt_out_signal: OptOutSignal | None = None
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
 

@@ -257,3 +257,26 @@ def test_germany_without_state_names_the_land_authority_generically() -> None:
     assert "the data protection authority of the German Land where I live (GDPR Art. 77)" in letter.body
     assert "Irish Data Protection Commission" not in letter.body.split("If you do not reply in time")[1]
     assert person.country  # the table person is unaffected
+
+
+# --- m-7 and m-14: interpretive aids marked; the FADP's own words ----------------------
+
+def test_uk_letters_cite_eu_recitals_as_interpretive_aids() -> None:
+    letter = compose_any(person_for("uk-gdpr"), on=DAY, locale="en", allow_no_grounds=True)
+    assert "(cf. GDPR Recital 47)" in letter.body and "(cf. GDPR Recital 69)" in letter.body
+    eu = compose_any(person_for("eu-gdpr"), on=DAY, locale="en", allow_no_grounds=True)
+    assert "(GDPR Recital 47)" in eu.body and "cf." not in eu.body
+
+
+def test_swiss_prohibition_uses_the_fadp_term_privacy() -> None:
+    letter = compose(person_for("ch-fadp"), on=DAY)
+    assert "a violation of my privacy (FADP Art. 30(2)(b))" in letter.body
+    assert "personality" not in letter.body
+
+
+@pytest.mark.parametrize("kind", ["opt-out", "objection"])
+def test_kind_errors_read_as_english(kind: str) -> None:
+    person = person_for("eu-gdpr") if kind == "opt-out" else person_for("us-tx")
+    article = "an" if kind[0] in "aeiou" else "a"
+    with pytest.raises(InputError, match=rf"^kind: {article} {kind} letter does not fit"):
+        compose(person, kind, on=DAY)
