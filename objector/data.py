@@ -107,6 +107,10 @@ def _sourced_facts(ds: Dataset) -> Iterable[tuple[str, Sourced]]:
         yield f"regime {rid} escalation", regime.escalation
         for did, demand in (*regime.demands.items(), *regime.arguments.items()):
             yield f"regime {rid} {did}", demand
+        if regime.consumer is not None:
+            yield f"regime {rid} consumer", regime.consumer
+        if regime.opt_out_signal is not None:
+            yield f"regime {rid} opt-out signal", regime.opt_out_signal
 
 
 def _cross_check(ds: Dataset) -> None:

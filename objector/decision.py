@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import itertools
 import re
@@ -12,7 +11,9 @@ from typing import Any
 
 from babel import Locale
 
+from . import deadlines
 from .data import Dataset, dataset
+from .deadlines import add_months as add_months  # re-exported: the month arithmetic lives in deadlines
 from .errors import InputError
 from .schema import (
     LETTER_KINDS,
@@ -162,9 +163,16 @@ class Decision:
     def deadline(self) -> Deadline:
         return self.regime.deadline
 
-    def due(self, sent: dt.date | None = None) -> dt.date:
-        """The response deadline for a letter dated ``sent`` (default: the decision date)."""
-        return due_date(sent or self.on, self.regime.deadline)
+    def due(self, sent: dt.date | None = None, group: str = "main") -> dt.date:
+        """When the answer to a letter received on ``sent`` (default: the decision
+        date) is due: the main period, or ``group``'s, counted as the law counts it."""
+        return deadlines.due(self.regime, sent or self.on, group).date
+
+    def dues(self, received: dt.date | None = None,
+             kinds: tuple[LetterKind, ...] | None = None) -> tuple[deadlines.Due, ...]:
+        """Every period of a letter of ``kinds`` received on ``received`` (default:
+        the decision date), the main one first."""
+        return deadlines.dues(self.regime, received or self.on, [did for did, _ in self.demands(kinds)])
 
     def demands(self, kinds: tuple[LetterKind, ...] | None = None) -> tuple[tuple[str, Demand], ...]:
         """The demands of a letter combining ``kinds`` (default: the recommended ones).
@@ -190,8 +198,16 @@ class Decision:
                 if c and c not in out:
                     out.append(c)
         esc = self.regime.escalation
+        # A group's period (CCPA opt-outs) is cited when the letter makes its requests.
+        wanted = {did for did, _ in self.demands(kinds)}
+        groups = [g.citation for g in self.regime.deadline.groups.values() if set(g.demands) & wanted]
+        # The definition of "consumer", cited where the member says they act in a
+        # personal capacity (US state laws, review M-9).
+        consumer = self.regime.consumer
         for c in (
+            consumer.citation if consumer is not None and consumer.excludes_commercial else None,
             self.regime.deadline.citation,
+            *groups,
             esc.citation,
             esc.court_citation,
             esc.gdpr_citation,
@@ -220,6 +236,12 @@ class Decision:
         for did, d in self.demands(kinds):
             add(localise(d.citation, locale) if d.citation else did, d)
         add("deadline", self.regime.deadline)
+        for gid, g in self.regime.deadline.groups.items():
+            if set(g.demands) & {did for did, _ in self.demands(kinds)}:
+                add(f"deadline ({gid})", g)
+        for term in (self.regime.deadline, *self.regime.deadline.groups.values()):
+            if term.roll is not None:
+                add("deadline (weekends and holidays)", term.roll)
         add("escalation", self.regime.escalation)
         add(self.controller.name, self.controller)
         if self.authority is not None:
@@ -233,11 +255,9 @@ class Decision:
         """The decision as plain JSON-ready data (``objector explain --json``); the
         reasoning sentences are in ``locale``, everything else is data."""
         r = self.regime
-        dl = r.deadline
-        deadline: dict[str, Any] = {"months": dl.months} if dl.months else {"days": dl.days}
-        deadline.update(
-            rule=dl.rule, citation=dl.citation, statutory=dl.statutory, due=self.due().isoformat()
-        )
+        periods = [_due_json(d) for d in self.dues()]
+        # The main period's fields stay at the top level, as before groups existed.
+        deadline: dict[str, Any] = {**periods[0], "periods": periods}
         return {
             "regime": r.id,
             "regime_name": r.name,
@@ -322,19 +342,20 @@ def _authority_json(a: Authority | None) -> dict[str, Any] | None:
     }
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole calendar months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def _due_json(d: deadlines.Due) -> dict[str, Any]:
+    key = {"months": "months", "days": "days", "business-days": "business_days"}[d.unit]
+    return {
+        key: d.length, "unit": d.unit, "group": d.group, "rule": d.rule, "citation": d.citation,
+        "statutory": d.statutory, "statutory_for": list(d.statutory_demands), "demands": list(d.demands),
+        "received": d.received.isoformat(), "due": d.date.isoformat(),
+        "rolled_from": d.rolled_from.isoformat() if d.rolled_from else None, "roll_citation": d.roll_citation,
+    }
 
 
-def due_date(sent: dt.date, deadline: Deadline) -> dt.date:
-    """When an answer is due for a letter dated ``sent``."""
-    if deadline.months:
-        return add_months(sent, deadline.months)
-    assert deadline.days is not None
-    return sent + dt.timedelta(days=deadline.days)
+def due_date(received: dt.date, deadline: Deadline) -> dt.date:
+    """When the answer to a letter received on ``received`` is due under ``deadline``'s
+    main period (weekends and holidays as its roll rule says)."""
+    return deadlines.end_of_period(received, deadline, deadline.roll)[0]
 
 
 def parse_date(text: str, field_name: str = "date") -> dt.date:
@@ -371,8 +392,12 @@ def normalise_country(code: str) -> str:
 
 
 def normalise_state(country: str, state: str | None, data: Dataset | None = None) -> str | None:
-    """Upper-case state / province code valid for ``country`` (``US-CA`` and ``CA`` both work)."""
+    """Upper-case state / province code valid for ``country`` (``US-CA`` and ``CA`` both work;
+    a name such as ``Texas`` or ``Québec`` resolves to its code)."""
+    from .person import resolve_state
+
     data = data or dataset()
+    state = resolve_state(country, state) if state and state.strip() else state
     known = data.subdivisions.get(country)
     if state is None or not state.strip():
         if country == "US":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .citations import localise
+from .deadlines import period_words
 from .decision import Decision
 from .i18n import country_name, translations
 
@@ -12,7 +13,6 @@ def format_decision(d: Decision, locale: str = "en") -> str:
     t = translations(locale, "objector")
     _ = t.gettext
     data = translations(locale, "data").gettext
-    j = d.to_json(locale)
     c = d.controller
     co_dpo = translations(locale).gettext("c/o Data Protection Officer")
     # The address's last line is the country: named in the reader's language.
@@ -39,13 +39,23 @@ def format_decision(d: Decision, locale: str = "en") -> str:
         cite = localise(dem.citation, locale) if dem.citation else _("no law (a voluntary request)")
         mark = "  " + _("[unconfirmed]") if not dem.confirmed else ""
         lines.append(f"  - {did}: {cite}{mark}")
-    dl = j["deadline"]
-    if "months" in dl:
-        unit = t.ngettext("%(num)d month", "%(num)d months", dl["months"]) % {"num": dl["months"]}
-    else:
-        unit = t.ngettext("%(num)d day", "%(num)d days", dl["days"]) % {"num": dl["days"]}
-    lines.append(_("Deadline: %(period)s, due %(due)s for a letter dated %(date)s. %(rule)s")
-                 % {"period": unit, "due": dl["due"], "date": d.on.isoformat(), "rule": data(d.deadline.rule)})
+    # The same periods as the letter, the how-to and the .ics (Decision.dues).
+    for i, due in enumerate(d.dues()):
+        period = period_words(t, due.unit, due.length)
+        values = {"period": period, "due": due.date.isoformat(), "date": due.received.isoformat(),
+                  "rule": data(due.rule)}
+        if i == 0:
+            lines.append(_("Deadline: %(period)s from receipt, due %(due)s if LinkedIn receives the letter "
+                           "on %(date)s. %(rule)s") % values)
+        else:
+            lines.append(_("  For %(demands)s: %(period)s, due %(due)s. %(rule)s")
+                         % {**values, "demands": ", ".join(due.demands)})
+        if due.rolled_from is not None:
+            lines.append(_("  (The period would end on %(end)s, a weekend day or public holiday, so it "
+                           "runs to %(due)s.)") % {"end": due.rolled_from.isoformat(), "due": due.date.isoformat()})
+        if not due.statutory and due.statutory_demands:
+            lines.append(_("  The law sets this period only for: %(demands)s; for the other requests it "
+                           "is the date the letter asks for.") % {"demands": ", ".join(due.statutory_demands)})
     if d.authority:
         lines.append(_("Regulator: %(name)s (%(url)s)")
                      % {"name": d.authority.name, "url": d.authority.complaint_url or d.authority.url})

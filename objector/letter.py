@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import re
@@ -11,13 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from babel.lists import format_list
 from jinja2 import Environment
 
 from .citations import law_name, localise
 from .data import Dataset, dataset
+from .deadlines import Due, period_words
 from .decision import Decision, decide
 from .errors import GroundsRequired, InputError
-from .i18n import country_name, long_date, resolve_letter_locale, translations
+from .i18n import country_name, formatting_locale, long_date, resolve_letter_locale, translations
 from .person import Person, clean_paragraph
 from .schema import LETTER_KINDS, Demand, LetterKind
 from .templating import environment
@@ -55,6 +56,9 @@ class Letter:
     grounds: str | None
     grounds_source: str | None
     notes: tuple[str, ...] = field(default=())
+    # Every period of the letter, the main one (``due``) first; counted from the
+    # letter's date, the day LinkedIn receives a letter sent by form or e-mail.
+    dues: tuple[Due, ...] = field(default=())
 
     @property
     def demand_ids(self) -> tuple[str, ...]:
@@ -95,18 +99,56 @@ class Letter:
         return "\n\n".join(parts) + "\n"
 
 
+# References are a keyed hash of the letter's identity: the key separates them
+# from any other hash of the same personal data (a bare SHA-256 of a name and an
+# address could be matched against other data sets). It is fixed, not secret, so
+# every machine gives the same input the same reference.
+_REFERENCE_KEY = b"objector/reference/v2"
+# Crockford's base32: no I, L, O or U, so a reference read aloud or typed is unambiguous.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# 20 characters = 100 bits: among 10 million letters of one date, the chance that
+# any two share a reference is about 4e-17.
+_REFERENCE_CHARS = 20
+
+
+def _identity_digest(person: Person, kinds: tuple[str, ...], day: dt.date, locale: str,
+                     extra: tuple[str, ...]) -> bytes:
+    # The e-mail address is compared case-insensitively with an IDNA domain, so
+    # ANNA@EXAMPLE.ORG after anna@example.org is the same member (one letter).
+    parts = [person.name, person.email_key, person.country, person.state or "",
+             ",".join(kinds), day.isoformat(), locale, *extra]
+    key = "\x1f".join(f"{len(p)}:{p}" for p in parts)  # length-prefixed: no two inputs join alike
+    return hashlib.blake2b(key.encode("utf-8"), key=_REFERENCE_KEY, digest_size=32).digest()
+
+
 def reference_for(person: Person, kinds: tuple[str, ...], day: dt.date, locale: str,
                   extra: tuple[str, ...] = ()) -> str:
     """A stable, unique reference: the same person, letter and date give the same one.
 
-    ``extra`` holds everything else that changes the letter's words (grounds,
-    address, profile URL, a campaign's paragraphs), so a corrected row is a new
-    letter with a new reference, never a stale one reused.
+    ``OBJ-YYYYMMDD-`` and five groups of four Crockford base32 characters (100
+    bits of a keyed BLAKE2b hash). ``extra`` holds everything else that changes
+    the letter's words (grounds, address, profile URL, a campaign's paragraphs),
+    so a corrected row is a new letter with a new reference, never a stale one reused.
     """
-    key = "\x1f".join([person.name, person.email, person.country, person.state or "",
-                       ",".join(kinds), day.isoformat(), locale, *extra])
-    digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
-    return f"OBJ-{day:%Y%m%d}-{digest[:4]}-{digest[4:8]}"
+    digest = _identity_digest(person, kinds, day, locale, extra)
+    bits = int.from_bytes(digest, "big") >> (len(digest) * 8 - 5 * _REFERENCE_CHARS)
+    chars = "".join(_CROCKFORD[(bits >> (5 * i)) & 31] for i in reversed(range(_REFERENCE_CHARS)))
+    groups = "-".join(chars[i:i + 4] for i in range(0, _REFERENCE_CHARS, 4))
+    return f"OBJ-{day:%Y%m%d}-{groups}"
+
+
+def fingerprint_for(letter: Letter) -> str:
+    """The full identity hash of ``letter`` (64 hex digits), to store beside it and
+    compare: a folder whose stored fingerprint differs from a new letter's, under
+    the same reference, holds a different letter (a collision), not this one.
+
+    It covers who (name, normalised e-mail, place, address, profile URL), what
+    (kinds, grounds, language) and when; a campaign's paragraphs, the same for
+    every row of a run, are not part of a Letter and so not of the fingerprint.
+    """
+    p = letter.person
+    extra = (letter.grounds_source or "", letter.grounds or "", *p.address, p.profile_url or "")
+    return _identity_digest(p, letter.kinds, letter.date, letter.locale, ("fingerprint", *extra)).hex()
 
 
 def _grounds(decision: Decision, kinds: tuple[LetterKind, ...], reason: str | None,
@@ -155,6 +197,7 @@ def compose(
     data: Dataset | None = None,
     extra_paragraphs: Callable[[Decision, str], list[str]] | None = None,
     templates: Callable[[str], Environment] | None = None,
+    allow_incomplete: bool = False,
 ) -> Letter:
     """Write the letter for ``person``: the decision for their place on date ``on``
     (default today, also the letter's date), in ``locale`` (default English).
@@ -165,11 +208,14 @@ def compose(
     ``extra_paragraphs(decision, locale)`` returns finished paragraphs to add before
     the deadline (a campaign's words); ``templates(locale)`` supplies another
     template environment (a campaign's templates over the built-in ones).
+    ``allow_incomplete`` accepts a partly translated ``locale`` for a preview; its
+    missing entries stay English, and the letter's notes say so.
     Raises InputError (bad field), GroundsRequired.
     """
     data = data or dataset()
     day = on or dt.date.today()
-    loc, locale_note = resolve_letter_locale(locale, person.country, person.state)
+    loc, locale_note = resolve_letter_locale(locale, person.country, person.state,
+                                             allow_incomplete=allow_incomplete)
     decision = decide(person.country, person.state, day, data)
     if kind not in KINDS_AND_AUTO:
         raise InputError("kind", f"unknown letter kind {kind!r} (one of {', '.join(KINDS_AND_AUTO)})")
@@ -205,7 +251,11 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
             extras: list[str], env: Environment, sensitive: bool = False) -> Letter:
     t = translations(loc)
     regime = decision.regime
-    due = decision.due(day)
+    # Time runs from receipt: the letter names the date on which an answer is due
+    # if LinkedIn receives it on the letter's date (form or e-mail), and its periods
+    # as the law counts them (review M-4, M-5, M-11).
+    dues = decision.dues(day, kinds)
+    due = dues[0].date
     date_text = long_date(day, loc, person.country)
     due_text = long_date(due, loc, person.country)
     reference = reference_for(person, kinds, day, loc,
@@ -269,15 +319,32 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "quote": {"document": quote.document, "text": quote.text,
                   "effective": long_date(quote.effective, loc, person.country)},
         "scope": [t.pgettext("scope", item) for item in data.linkedin.scope.included],
-        "demands": [{"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also]}
+        "demands": [{"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also],
+                     "days": d.days}
                     for did, d in demands],
+        # Whom a US state law protects and in which terms (review M-9, m-18).
+        "consumer": ({"cite": cite(regime.consumer.citation), "terms": regime.consumer.terms,
+                      "excludes_commercial": regime.consumer.excludes_commercial}
+                     if regime.consumer else None),
         "args": {"expectations": "", "burden": "", **args},
         "needs_grounds": needs_grounds,
         "grounds": _S_GROUNDS if grounds else None,
         "object_cite": object_cite,
         "due": due_text,
-        "deadline_statutory": regime.deadline.statutory,
-        "deadline_cite": cite(regime.deadline.citation),
+        "period": period_words(t, dues[0].unit, dues[0].length),
+        "deadline_statutory": dues[0].statutory,
+        "deadline_cite": cite(dues[0].citation),
+        # The requests (by number) the law sets the period for, when it sets it
+        # only for some of them (PIPEDA s. 8(3): access); None otherwise.
+        "deadline_items": (_items(demands, dues[0].statutory_demands, loc, person.country)
+                           if dues[0].statutory_demands and not dues[0].statutory else None),
+        "deadline_items_count": len(dues[0].statutory_demands),
+        "due_groups": [
+            {"numbers": _items(demands, g.demands, loc, person.country), "count": len(g.demands),
+             "period": period_words(t, g.unit, g.length), "cite": cite(g.citation),
+             "due": long_date(g.date, loc, person.country)}
+            for g in dues[1:]
+        ],
         "escalation_statutory": regime.escalation.statutory,
         "escalation_cite": cite(regime.escalation.citation),
         "court_cite": cite(regime.escalation.court_citation),
@@ -334,8 +401,22 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         person=person, decision=decision, kind=kind, kinds=kinds, locale=loc, date=day, due=due,
         reference=reference, subject=subject, body=body, form_text=form_text, sender=sender,
         recipient=recipient, date_text=date_text, due_text=due_text, grounds=grounds,
-        grounds_source=grounds_source, notes=notes,
+        grounds_source=grounds_source, notes=notes, dues=dues,
     )
+
+
+def _items(demands: tuple[tuple[str, Demand], ...], ids: tuple[str, ...], loc: str, country: str) -> str:
+    """The numbers of the letter's requests ``ids`` as a list ("2 and 3"); a run of
+    three or more consecutive numbers is written as a range ("2–8")."""
+    picked = [i for i, (did, _) in enumerate(demands, 1) if did in ids]
+    runs: list[list[int]] = []
+    for i in picked:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    numbers = [f"{r[0]}–{r[-1]}" if len(r) >= 3 else str(n) for r in runs for n in (r if len(r) < 3 else r[:1])]
+    return str(format_list(numbers, locale=formatting_locale(loc, country)))
 
 
 # Sentinels for person data in templates: control characters never pass input

@@ -21,9 +21,9 @@ REGIMES_DIR = Path(__file__).resolve().parent.parent / "objector" / "data" / "re
 IRELAND = "LinkedIn Ireland Unlimited Company"
 CORPORATION = "LinkedIn Corporation"
 
-# A date on which every US state law in the data is in force (Alabama: 2027-05-01)
+# A date on which every US state law in the data is in force (Vermont: 2028-01-01)
 # and LinkedIn trains in every region (all regions since 2025-11-03).
-LATE = dt.date(2027, 6, 1)
+LATE = dt.date(2028, 1, 1)
 
 # Where LinkedIn claims legitimate interests, withdrawing consent alone stops
 # nothing, so it is not a fitting letter (review M-2).
@@ -63,6 +63,7 @@ US_STATE_LAWS = {
     "OK": dt.date(2027, 1, 1),
     "LA": dt.date(2027, 1, 1),
     "AL": dt.date(2027, 5, 1),
+    "VT": dt.date(2028, 1, 1),
 }
 
 # (country, state, regime, controller, letters, recommended while training, deadline, channels)
@@ -465,8 +466,8 @@ def test_add_months(day: str, months: int, expected: str) -> None:
         ("US", "IA", "2026-01-01", "2026-04-01"),  # 90 days
         ("CA", "ON", "2028-02-01", "2028-03-02"),  # 30 days in a leap year
         ("HK", None, "2026-01-01", "2026-02-10"),  # 40 days
-        ("BR", None, "2026-02-20", "2026-03-07"),  # 15 days
-        ("DE", None, "2026-01-31", "2026-02-28"),  # one month, clamped
+        ("BR", None, "2026-02-20", "2026-03-09"),  # 15 days: Saturday 7 March, so Monday (CC Art. 132 §1)
+        ("DE", None, "2026-01-31", "2026-03-02"),  # one month, clamped to Saturday 28 Feb, so Monday
         ("GB", None, "2028-01-31", "2028-02-29"),
     ],
 )
@@ -480,7 +481,7 @@ def test_due_defaults_to_decision_date() -> None:
     d = decide("US", "TX", dt.date(2026, 3, 1))
     assert d.due() == dt.date(2026, 4, 15)
     assert d.to_json()["deadline"]["due"] == "2026-04-15"
-    assert decide("FR", None, dt.date(2026, 1, 31)).to_json()["deadline"]["due"] == "2026-02-28"
+    assert decide("FR", None, dt.date(2026, 1, 31)).to_json()["deadline"]["due"] == "2026-03-02"
 
 
 # --- local and lead authority ---------------------------------------------------------

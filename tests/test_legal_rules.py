@@ -112,6 +112,7 @@ FORM_VERBS = {
     r"\brevoke\b": {"revoke"},
     r"\bEliminate\b": {"eliminate"},
     r"\bDo not sell\b": {"opt-out-sale", "opt-out-sale-sharing", "opt-out-sharing"},
+    r"\bI do not consent\b": {"withdraw-consent", "no-secondary-use", "sensitive-consent"},
 }
 
 
