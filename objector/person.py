@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,11 +26,33 @@ _PROFILE_HOST = re.compile(r"^([a-z]{2,3}\.|www\.)?linkedin\.com$")
 _PROFILE_PATH = re.compile(r"^/in/[^/?#\s]{3,100}/?$")
 
 
-def _clean_line(value: Any, field: str, limit: int) -> str:
-    """One line of text: no control characters (so no header or layout injection)."""
+def _check_text(value: Any, field: str) -> str:
+    """``value`` if it is text that can be written as UTF-8, else InputError naming ``field``."""
     if not isinstance(value, str):
         raise InputError(field, "must be text")
-    text = unicodedata.normalize("NFC", value).strip()
+    # Lone surrogates come from undecodable command-line bytes (surrogateescape)
+    # or JSON escapes such as "\ud800"; no output format can encode them.
+    if _SURROGATE.search(value):
+        raise InputError(field, "is not valid UTF-8 text")
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Letters and symbols that print as nothing: Hangul fillers, the blank Braille
+# pattern, Khmer inherent vowels, the Mongolian vowel separator.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
+
+
+def is_visible(text: str) -> bool:
+    """Whether ``text`` shows anything on paper: a letter, digit, punctuation or symbol
+    that is not a blank filler (combining marks, joiners and spaces alone show nothing)."""
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in _INVISIBLE for ch in text)
+
+
+def _clean_line(value: Any, field: str, limit: int) -> str:
+    """One line of text: no control characters (so no header or layout injection)."""
+    text = unicodedata.normalize("NFC", _check_text(value, field)).strip()
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in "\u200d\u200c" for ch in text):
         raise InputError(field, "must be a single line without control characters")
     if len(text) > limit:
@@ -38,9 +62,8 @@ def _clean_line(value: Any, field: str, limit: int) -> str:
 
 def clean_paragraph(value: Any, field: str, limit: int = MAX_REASON) -> str:
     """Free text such as a reason: line breaks become spaces, other controls are refused."""
-    if not isinstance(value, str):
-        raise InputError(field, "must be text")
-    text = re.sub(r"\s*[\r\n]+\s*", " ", unicodedata.normalize("NFC", value)).strip()
+    # A tab is spacing typed by hand (or pasted from a spreadsheet), not markup.
+    text = re.sub(r"\s*[\r\n\t]+\s*", " ", unicodedata.normalize("NFC", _check_text(value, field))).strip()
     return _clean_line(text, field, limit)
 
 
@@ -53,7 +76,33 @@ def normalise_email(value: Any) -> str:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise InputError("email", str(exc).rstrip(".")) from None
-    return result.normalized
+    # The letter shows the domain as typed (lower case): a punycode domain stays
+    # punycode rather than turning into letters the person never wrote.
+    typed_domain = text.rpartition("@")[2]
+    domain = typed_domain.lower() if typed_domain.isascii() else result.domain
+    return f"{result.local_part}@{domain}"
+
+
+@lru_cache(maxsize=4096)
+def _email_parts(email: str) -> tuple[str, str]:
+    """The local part and the IDNA (ASCII) domain of a normalised address."""
+    local, _, domain = email.rpartition("@")
+    if not domain.isascii():
+        domain = validate_email(email, check_deliverability=False).ascii_domain
+    return local, domain.lower()
+
+
+def header_email(email: str) -> str:
+    """The address for an e-mail header: the domain in IDNA form (``xn--``), as every
+    mail system accepts; a non-ASCII local part stays UTF-8 (RFC 6532)."""
+    local, domain = _email_parts(email)
+    return f"{local}@{domain}"
+
+
+def email_key(email: str) -> str:
+    """The address as compared for duplicates: case-insensitive, IDNA domain."""
+    local, domain = _email_parts(email)
+    return f"{local.casefold()}@{domain}"
 
 
 def normalise_profile_url(value: Any) -> str | None:
@@ -98,22 +147,27 @@ class Person:
         state: Any = None,
         address: Any = None,
         profile_url: Any = None,
+        *,
+        batch: bool = False,
     ) -> Person:
         """Validate every field; the first bad one raises InputError naming it.
 
         ``address`` is a sequence of lines, or one string whose lines are separated
-        by newlines or ``|``.
+        by newlines or, in a one-line value, by ``|``. ``batch`` words the messages
+        for a row of a file (columns) rather than the command line (options).
         """
         from .decision import normalise_country, normalise_state
 
-        clean_name = _clean_line(name, "name", MAX_NAME)
-        if not clean_name:
+        # A name of only joiners, marks, fillers or direction controls prints as
+        # nothing: it is missing, whatever else is wrong with it.
+        if not is_visible(_check_text(name, "name")):
             raise InputError("name", "is required")
+        clean_name = " ".join(_clean_line(name, "name", MAX_NAME).split())
         clean_email = normalise_email(email)
         if not isinstance(country, str) or not country.strip():
             raise InputError("country", "is required (ISO code such as DE, GB, US)")
-        cc = normalise_country(country)
-        st = normalise_state(cc, state if isinstance(state, str) else None)
+        cc = normalise_country(_check_text(country, "country"))
+        st = normalise_state(cc, resolve_state(cc, state, batch=batch))
         return cls(
             name=clean_name,
             email=clean_email,
@@ -123,22 +177,96 @@ class Person:
             profile_url=normalise_profile_url(profile_url),
         )
 
+    @property
+    def email_key(self) -> str:
+        """The e-mail address as compared for duplicates (see :func:`email_key`)."""
+        return email_key(self.email)
+
     @classmethod
-    def from_mapping(cls, row: Mapping[str, Any]) -> Person:
-        """Build from a dict with keys name, email, country, state, address, profile_url."""
+    def from_mapping(cls, row: Mapping[str, Any], *, batch: bool = True) -> Person:
+        """Build from a dict with keys name, email, country, state, address, profile_url
+        (a row of a batch file: messages name columns, not options)."""
         def get(key: str) -> Any:
             value = row.get(key)
             return value if value not in ("", None) else None
 
         return cls.create(get("name") or "", get("email") or "", get("country") or "",
-                          get("state"), get("address"), get("profile_url"))
+                          get("state"), get("address"), get("profile_url"), batch=batch)
+
+
+def _fold(text: str) -> str:
+    """A place name for matching: no accents, case, punctuation or extra spaces."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[\W_]+", " ", plain.casefold()).split())
+
+
+# Other names people write for a state or province: English names of German
+# Länder, French names of Canadian provinces (subdivisions.toml has one name each).
+_PLACE_ALIASES: dict[str, dict[str, str]] = {
+    "DE": {"Bavaria": "BY", "Hesse": "HE", "Lower Saxony": "NI", "North Rhine-Westphalia": "NW",
+           "Rhineland-Palatinate": "RP", "Saxony": "SN", "Saxony-Anhalt": "ST", "Thuringia": "TH",
+           "Mecklenburg-Western Pomerania": "MV", "Mecklenburg-West Pomerania": "MV"},
+    "CA": {"Colombie-Britannique": "BC", "Nouveau-Brunswick": "NB", "Terre-Neuve-et-Labrador": "NL",
+           "Nouvelle-Écosse": "NS", "Territoires du Nord-Ouest": "NT", "Île-du-Prince-Édouard": "PE"},
+    "US": {"Washington DC": "DC", "Washington D.C.": "DC"},
+}
+
+
+@lru_cache(maxsize=64)
+def _place_names(country: str) -> dict[str, frozenset[str]]:
+    """Folded place name -> the codes it may mean, for one country."""
+    from .data import dataset
+
+    index: dict[str, set[str]] = {}
+    known = dataset().subdivisions.get(country, {})
+    for code, name in [*known.items(), *((c, n) for n, c in _PLACE_ALIASES.get(country, {}).items())]:
+        index.setdefault(_fold(name), set()).add(code)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+def resolve_state(country: str, state: Any, *, batch: bool = False) -> str | None:
+    """``state`` as a code of ``country`` where it is written as a name (``Texas``,
+    ``Québec``, ``Bayern``); a code, or anything unknown, is passed on unchanged for
+    :func:`objector.decision.normalise_state` to check, except that an unknown name
+    gets the list of codes. ``batch`` words a missing US state for a file's row."""
+    from .data import dataset
+
+    if state is None or (isinstance(state, str) and not state.strip()):
+        if country == "US":
+            raise InputError("state", "is required for a US resident (the law differs by state), e.g. CA or TX"
+                             if batch else
+                             "a US resident must give a state (e.g. --state CA): the law differs by state")
+        return None
+    text = _check_text(state, "state").strip()
+    known = dataset().subdivisions.get(country)
+    if known is None:
+        return text
+    code = text.upper().removeprefix(f"{country}-")
+    if code in known:
+        return code
+    names = _place_names(country)
+    found = names.get(_fold(text), frozenset())
+    if len(found) == 1:
+        return next(iter(found))
+    codes = ", ".join(f"{c} ({known[c]})" for c in sorted(found)) if found else ", ".join(known)
+    if found:
+        raise InputError("state", f"{text!r} could mean {codes} for {country}; give the code")
+    close = difflib.get_close_matches(_fold(text), list(names), n=1, cutoff=0.75)
+    hint = ""
+    if close:
+        guess = sorted(names[close[0]])[0]
+        hint = f"; did you mean {guess} ({known[guess]})?"
+    raise InputError("state", f"unknown state or province {text!r} for {country}{hint} (codes: {codes})")
 
 
 def _address_lines(value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str):
-        raw = re.split(r"\r\n|\r|\n|\|", value)
+        # Lines are separated by line breaks; ``|`` separates them only in a one-line
+        # value (a CSV cell), so a list item or a multi-line value may contain it.
+        breaks = re.compile(r"\r\n|\r|\n")
+        raw = breaks.split(value) if breaks.search(value) else value.split("|")
     elif isinstance(value, (list, tuple)):
         raw = list(value)
     else:

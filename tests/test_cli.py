@@ -26,8 +26,8 @@ ALEX_US = ("letter", "--name", "Alex Example", "--email", "alex@example.org", "-
            "--profile-url", "https://www.linkedin.com/in/alex-example", "--locale", "en", "--date", "2026-11-25")
 
 
-# Virginia's statute citations are act-level and marked unconfirmed in the data.
-VA_NOTE = ("objector: note: 3 fact(s) in this letter are not yet confirmed from a primary source; "
+# Virginia: the deadline roll and the Attorney General's complaint form are unconfirmed in the data.
+VA_NOTE = ("objector: note: 2 fact(s) in this letter are not yet confirmed from a primary source; "
            "'objector explain' and the how-to sheet list them\n")
 
 
@@ -44,7 +44,8 @@ def test_letter_text_to_stdout_matches_golden() -> None:
     (("explain", "--country", "US"),
      "objector: error: state: a US resident must give a state (e.g. --state CA): the law differs by state\n"),
     (("explain", "--country", "us", "--state", "zz"),
-     "objector: error: state: unknown state or province 'zz' for US\n"),
+     "objector: error: state: unknown state or province 'zz' for US (codes: "
+     "AL, AK, AZ, AR, CA, CO, CT, DE, DC, FL, GA, HI, ID, IL, IN, IA, KS, KY, LA, ME, MD, MA, MI, MN, MS, MO, MT, NE, NV, NH, NJ, NM, NY, NC, ND, OH, OK, OR, PA, RI, SC, SD, TN, TX, UT, VT, VA, WA, WV, WI, WY, AS, GU, MP, PR, VI)\n"),
     (("explain", "--country", "DE", "--on", "2026-02-30"),
      "objector: error: on: '2026-02-30' is not a valid date (use YYYY-MM-DD)\n"),
     ((*ALEX_US[:-2], "--date", "25.11.2026"),
@@ -63,7 +64,7 @@ def test_letter_text_to_stdout_matches_golden() -> None:
       "--locale", "xx"),
      "objector: error: locale: unknown locale 'xx'\n"),
     (("letter", "--name", "A", "--email", "a@example.org", "--country", "CA", "--kind", "objection"),
-     "objector: error: kind: a objection letter does not fit ca-pipeda (fitting: erasure, consent-withdrawal)\n"),
+     "objector: error: kind: an objection letter does not fit ca-pipeda (fitting: erasure, consent-withdrawal)\n"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv: tuple[str, ...], message: str) -> None:
     status, out, err = run(*argv)
@@ -94,7 +95,8 @@ def test_explain_json() -> None:
     assert data["letters"] == ["objection", "erasure"]
     assert "UK GDPR Art. 21(1)" in data["citations"]
     assert data["authority"]["name"] == "Information Commissioner's Office"
-    assert data["deadline"]["months"] == 1 and data["deadline"]["due"] == "2026-12-25"
+    # Christmas Day is a Friday, then the weekend and Boxing Day observed (England).
+    assert data["deadline"]["months"] == 1 and data["deadline"]["due"] == "2026-12-29"
     assert data["channels"][0]["url"] == \
         "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
 
@@ -188,3 +190,9 @@ def test_text_path_does_not_import_weasyprint() -> None:
             "print('weasyprint' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_explain_takes_a_state_name() -> None:
+    status, out, _ = run("explain", "--country", "US", "--state", "Texas")
+    assert status == 0
+    assert out.startswith("Regime: us-tx ")

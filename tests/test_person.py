@@ -12,8 +12,11 @@ from objector.person import (
     MAX_NAME,
     Person,
     clean_paragraph,
+    email_key,
+    header_email,
     normalise_email,
     normalise_profile_url,
+    resolve_state,
 )
 
 VALID: dict[str, Any] = {"name": "Anna Muster", "email": "anna@example.org", "country": "DE"}
@@ -214,13 +217,15 @@ def test_person_is_immutable() -> None:
         ("  a  \n  b  ", "a b"),
         ("\nleading and trailing\n", "leading and trailing"),
         ("I am a journalist; my posts name my sources.", "I am a journalist; my posts name my sources."),
+        ("tab\there", "tab here"),  # a tab is spacing typed by hand, not a control (m24)
+        ("a \t\t b\t", "a b"),
     ],
 )
 def test_clean_paragraph_joins_lines(text: str, cleaned: str) -> None:
     assert clean_paragraph(text, "reason") == cleaned
 
 
-@pytest.mark.parametrize("text", ["a\x00b", "\x1b[31mred", "tab\there", "bell\x07", "a\u202eb", "a\u2028b", "a\x85b"])
+@pytest.mark.parametrize("text", ["a\x00b", "\x1b[31mred", "bell\x07", "a\u202eb", "a\u2028b", "a\x85b"])
 def test_clean_paragraph_refuses_control_characters(text: str) -> None:
     with pytest.raises(InputError) as info:
         clean_paragraph(text, "reason")
@@ -235,3 +240,141 @@ def test_clean_paragraph_limit_and_type() -> None:
     with pytest.raises(InputError) as info:
         clean_paragraph(None, "grounds")
     assert info.value.field == "grounds"
+
+
+# --- names that print as nothing (m9) -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["\u200d", "\u200c\u200d", "\u0301\u0301\u0301", "\u3164", "\u2800",
+                                  "\u200e\u200f", "\u2066\u2069", " \u115f\u1160 ", "\ufeff"])
+def test_invisible_name_is_missing(name: str) -> None:
+    with pytest.raises(InputError) as info:
+        make(name=name)
+    assert str(info.value) == "name: is required"
+
+
+@pytest.mark.parametrize(("name", "kept"), [
+    ("Anna   Muster", "Anna Muster"),
+    ("e\u0301mile", "\u00e9mile"),  # a combining accent on a letter is part of the name
+    ("\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb"),  # an emoji ZWJ sequence shows
+    ("\uc774\ubbfc\uc900", "\uc774\ubbfc\uc900"),
+])
+def test_visible_names_are_kept(name: str, kept: str) -> None:
+    assert make(name=name).name == kept
+
+
+# --- text that is not UTF-8 (M7) ------------------------------------------------------
+
+# Undecodable command-line bytes arrive as lone surrogates (surrogateescape), and so
+# does a JSON escape such as "\ud800"; no output format can encode them.
+@pytest.mark.parametrize("field", ["name", "email", "country", "state", "profile_url", "address"])
+def test_lone_surrogate_is_a_field_error(field: str) -> None:
+    with pytest.raises(InputError) as info:
+        make(**{field: "J\udcf6rg"})
+    assert str(info.value) == f"{field}: is not valid UTF-8 text"
+
+
+def test_lone_surrogate_in_a_paragraph() -> None:
+    with pytest.raises(InputError) as info:
+        clean_paragraph("caf\udce9", "reason")
+    assert str(info.value) == "reason: is not valid UTF-8 text"
+
+
+# --- address lines (m26) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("address", "lines"), [
+    ("Hauptstr. 1|Hinterhaus\n80331 München", ("Hauptstr. 1|Hinterhaus", "80331 München")),
+    ("Hauptstr. 1|Hinterhaus\n", ("Hauptstr. 1|Hinterhaus",)),  # a one-item JSONL list
+    (["Hauptstr. 1|Hinterhaus", "80331 München"], ("Hauptstr. 1|Hinterhaus", "80331 München")),
+])
+def test_bar_splits_only_a_one_line_address(address: Any, lines: tuple[str, ...]) -> None:
+    assert make(address=address).address == lines
+
+
+# --- e-mail: as typed, IDNA in headers, case-insensitive identity (m22, m25) ----------
+
+
+@pytest.mark.parametrize(("typed", "shown", "header"), [
+    ("anna@xn--bcher-kva.example", "anna@xn--bcher-kva.example", "anna@xn--bcher-kva.example"),
+    ("anna@B\u00fccher.example", "anna@b\u00fccher.example", "anna@xn--bcher-kva.example"),
+    ("j\u00f6rg@b\u00fccher.example", "j\u00f6rg@b\u00fccher.example", "j\u00f6rg@xn--bcher-kva.example"),
+    ("Anna@Example.ORG", "Anna@example.org", "Anna@example.org"),
+])
+def test_email_shown_as_typed_and_idna_in_headers(typed: str, shown: str, header: str) -> None:
+    assert normalise_email(typed) == shown
+    assert header_email(shown) == header
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("anna@example.org", "ANNA@EXAMPLE.ORG"),
+    ("Anna.Muster@Example.org", "anna.muster@example.ORG"),
+    ("anna@xn--bcher-kva.example", "Anna@B\u00fccher.example"),
+])
+def test_email_key_ignores_case_and_domain_spelling(a: str, b: str) -> None:
+    assert email_key(normalise_email(a)) == email_key(normalise_email(b))
+    assert make(email=a).email_key == make(email=b).email_key
+
+
+def test_email_key_keeps_different_people_apart() -> None:
+    assert email_key("anna@example.org") != email_key("anne@example.org")
+
+
+# --- places written as names (m21) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("country", "state", "code"), [
+    ("US", "Texas", "TX"),
+    ("US", "texas", "TX"),
+    ("US", "New York", "NY"),
+    ("US", "Washington, D.C.", "DC"),
+    ("US", "Washington", "WA"),
+    ("CA", "Quebec", "QC"),
+    ("CA", "Qu\u00e9bec", "QC"),
+    ("CA", "Nouvelle-\u00c9cosse", "NS"),
+    ("CA", "british columbia", "BC"),
+    ("DE", "Bayern", "BY"),
+    ("DE", "Bavaria", "BY"),
+    ("DE", "Thueringen", None),
+    ("DE", "Th\u00fcringen", "TH"),
+    ("DE", "Thuringen", "TH"),
+    ("DE", "nordrhein westfalen", "NW"),
+])
+def test_state_names_resolve_to_codes(country: str, state: str, code: str | None) -> None:
+    if code is None:
+        with pytest.raises(InputError) as info:
+            make(country=country, state=state)
+        assert "did you mean TH (Th\u00fcringen)?" in str(info.value)
+    else:
+        assert make(country=country, state=state).state == code
+
+
+def test_unknown_state_lists_the_codes() -> None:
+    with pytest.raises(InputError) as info:
+        make(country="US", state="Texs")
+    message = str(info.value)
+    assert message.startswith("state: unknown state or province 'Texs' for US; did you mean TX (Texas)?")
+    assert "(codes: AL, AK, " in message and ", WY, " in message
+
+
+def test_state_for_a_country_without_states_is_still_refused() -> None:
+    with pytest.raises(InputError) as info:
+        make(country="FR", state="Bretagne")
+    assert info.value.field == "state"
+
+
+@pytest.mark.parametrize(("batch", "wording"), [
+    (False, "state: a US resident must give a state (e.g. --state CA): the law differs by state"),
+    (True, "state: is required for a US resident (the law differs by state), e.g. CA or TX"),
+])
+def test_missing_us_state_wording(batch: bool, wording: str) -> None:
+    with pytest.raises(InputError) as info:
+        resolve_state("US", None, batch=batch)
+    assert str(info.value) == wording
+
+
+def test_batch_row_message_names_no_option() -> None:
+    with pytest.raises(InputError) as info:
+        Person.from_mapping({"name": "Bo", "email": "bo@example.org", "country": "US"})
+    assert info.value.field == "state" and "--" not in info.value.message
+    assert not info.value.message.startswith("state")

@@ -15,6 +15,7 @@ from email.header import Header
 from email.utils import format_datetime
 
 from ..letter import Letter
+from ..person import header_email
 
 # Message-IDs use a fixed domain of ours, never the machine's host name (which
 # would leak it); .invalid is reserved and never resolves.
@@ -63,7 +64,9 @@ def render_eml(letter: Letter, pdf: bytes | None = None, to: str | None = None) 
     """An e-mail draft of ``letter`` from the person; ``To:`` only where an address exists."""
     to = to or next((ch.email for _, ch in letter.decision.channels if ch.email), None)
     headers = [
-        f"From: {_address(letter.person.name, letter.person.email)}",
+        # The domain in IDNA form: the letter shows the address as typed, but a
+        # header with a raw UTF-8 domain is refused by many mail systems.
+        f"From: {_address(letter.person.name, header_email(letter.person.email))}",
         *([f"To: {_safe(to)}"] if to else []),
         _encoded("Subject", letter.subject),
         # Noon UTC on the letter date: a fixed time keeps output byte-identical.
