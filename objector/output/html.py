@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable
 from functools import cache
-from itertools import groupby
 
 from babel import Locale
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import __version__
-from ..i18n import translations
-from ..letter import Letter
+from ..citations import localise
+from ..i18n import country_name, translations
+from ..letter import Letter, _postal_upper
 from ..resources import templates_dir
 from ..templating import environment
 
 # CLDR supplemental data (paperSize US-Letter): the territories that use US Letter.
 LETTER_PAPER_COUNTRIES = frozenset("BZ CA CL CO CR GT MX NI PA PH PR SV US VE".split())
+
+# Address-window fitting. WeasyPrint cannot shrink text to fit a box, so the page
+# picks one of the size steps of letter.css (.fit-0 … .fit-3) from an estimate of
+# the lines the return line and recipient wrap to. The widths are deliberately
+# wide (0.6 em a character, capitals included) so the estimate errs on the small
+# side; tests/test_pdf_layout.py checks the real positions with pdftotext -bbox.
+#   window: (width pt, height pt, space the return line's rule and gap take)
+_WINDOWS = {"a4": (85 / 25.4 * 72, 45 / 25.4 * 72, 4.5), "us-letter": (4 * 72, 1.1 * 72, 4.5)}
+#   (return-line font pt, its line height, recipient font pt, its line height)
+_FIT_STEPS = ((7.0, 8.0, 10.5, 13.6), (6.5, 7.4, 9.5, 11.6), (6.0, 6.9, 8.5, 10.0), (6.0, 6.9, 8.0, 9.0))
+_CHAR_EM = 0.6
+
+# Citations and references wrap as one unit only when short; a longer one could
+# not fit a line, so it only loses hyphenation.
+_NOWRAP_MAX = 45
+# About what a body line holds (165 mm of 10.5 pt serif).
+_ADDR_NOWRAP_MAX = 70
 
 
 @cache
@@ -30,6 +50,117 @@ def layout_for(country: str) -> str:
     return "us-letter" if country in LETTER_PAPER_COUNTRIES else "a4"
 
 
+def _lines(text: str, font: float, width: float) -> int:
+    return max(1, math.ceil(len(text) * font * _CHAR_EM / width))
+
+
+def window_fit(layout: str, return_line: str, recipient: Iterable[str]) -> int:
+    """The largest size step (0 = normal) at which the window's text fits, by estimate."""
+    width, height, rule = _WINDOWS[layout]
+    lines = list(recipient)
+    for step, (r_font, r_lead, font, lead) in enumerate(_FIT_STEPS):
+        needed = (_lines(return_line, r_font, width) * r_lead + rule
+                  + sum(_lines(line, font, width) for line in lines) * lead)
+        if needed <= height:
+            return step
+    return len(_FIT_STEPS) - 1
+
+
+def _sender_lines(letter: Letter) -> tuple[str, ...]:
+    """The sender block: international post gets the sender's country under the
+    address, so a reply from abroad can reach them."""
+    person = letter.person
+    if not person.address or person.country == letter.decision.controller.country:
+        return letter.sender
+    country = _postal_upper(country_name(person.country, letter.locale), letter.locale)
+    return (person.name, *person.address, country, person.email)
+
+
+def _citations(letter: Letter) -> set[str]:
+    """Every citation the letter can print, as the letter language writes it."""
+    raw = set(letter.citations)
+    raw.update(a.citation for a in letter.decision.regime.arguments.values() if a.citation)
+    return {localise(c, letter.locale) for c in raw if c}
+
+
+class _Marker:
+    """Wraps the known unbreakable strings of a letter (e-mail address, profile
+    URL, reference, citations) in spans, escaping everything else."""
+
+    def __init__(self, letter: Letter) -> None:
+        person = letter.person
+        self.kinds: dict[str, str] = {c: "cite" for c in _citations(letter)}
+        self.kinds[letter.reference] = "ref"
+        self.kinds[" ".join(person.email.split())] = "addr"
+        if person.profile_url:
+            self.kinds[" ".join(person.profile_url.split())] = "addr"
+        # Longest first, so a citation containing another one is matched whole.
+        keys = sorted((k for k in self.kinds if k), key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, keys)))
+
+    def span(self, value: str) -> Markup:
+        kind = self.kinds.get(value, "cite")
+        if len(value) > (_NOWRAP_MAX if kind == "cite" else _ADDR_NOWRAP_MAX):
+            kind += " long"
+        return Markup('<span class="{}">{}</span>').format(kind, value)
+
+    def __call__(self, text: str) -> Markup:
+        out: list[Markup] = []
+        pos = 0
+        for m in self.pattern.finditer(text):
+            out.append(escape(text[pos:m.start()]))
+            out.append(self.span(m.group()))
+            pos = m.end()
+        out.append(escape(text[pos:]))
+        return Markup("").join(out)
+
+
+def _breakable_address(email: str) -> Markup:
+    """An e-mail address for the narrow information block: whole if it fits,
+    else broken after its "@", never inside a part."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return Markup('<span class="addr">{}</span>').format(email)
+    return Markup('<span class="addr"><span>{}@</span><wbr><span>{}</span></span>').format(local, domain)
+
+
+def _is_person_value(text: str, values: Iterable[str]) -> bool:
+    return any(v and text.startswith(v) for v in values)
+
+
+def body_groups(letter: Letter) -> list[tuple[str, list[Markup]]]:
+    """The body as (kind, blocks) groups: ``p``, ``ol``, ``ul`` and a final
+    ``signature`` (closing, name) when the letter ends with the person's name.
+
+    A block starting "1. " or "- " is a list item only when the template wrote
+    the marker: a person's own value (a name such as "- Anna") stays a paragraph.
+    """
+    person = letter.person
+    values = [" ".join(v.split()) for v in (person.name, person.email, person.profile_url or "",
+                                             letter.grounds or "")]
+    mark = _Marker(letter)
+    groups: list[tuple[str, list[Markup]]] = []
+    texts = [t for t in letter.body.strip().split("\n\n") if t]
+    signature: list[Markup] = []
+    if len(texts) >= 2 and texts[-1] == values[0]:
+        signature = [mark(texts[-2]), mark(texts[-1])]
+        texts = texts[:-2]
+    for text in texts:
+        kind, content = "p", text
+        if not _is_person_value(text, values):
+            if m := re.match(r"^\d+\.\s+(.*)$", text, re.S):
+                kind, content = "ol", m.group(1)
+            elif text.startswith("- "):
+                kind, content = "ul", text[2:]
+        if groups and groups[-1][0] == kind:
+            groups[-1][1].append(mark(content))
+        else:
+            groups.append((kind, [mark(content)]))
+    if signature:
+        groups.append(("signature", signature))
+    return groups
+
+
 def render_html(letter: Letter, footer: str | None = None, env: Environment | None = None) -> str:
     """The complete HTML page of ``letter``; every person-supplied value is escaped.
 
@@ -38,9 +169,13 @@ def render_html(letter: Letter, footer: str | None = None, env: Environment | No
     """
     env = env or environment(letter.locale)
     t = translations(letter.locale)
-    groups = [(kind, [b.text for b in blocks]) for kind, blocks in groupby(letter.blocks(), key=lambda b: b.kind)]
     locale = Locale.parse(letter.locale)
-    reference_line = t.gettext("Reference: %(ref)s") % {"ref": letter.reference}
+    mark = _Marker(letter)
+    reference_line = mark(t.gettext("Reference: %(ref)s") % {"ref": letter.reference})
+    sender = _sender_lines(letter)
+    layout = layout_for(letter.person.country)
+    # The return line names the sender's country on international post too.
+    return_line = " · ".join(sender[:-1])
     return env.get_template("letter/page.html.jinja").render(
         lang=letter.locale.replace("_", "-"),
         direction=locale.text_direction,
@@ -52,12 +187,13 @@ def render_html(letter: Letter, footer: str | None = None, env: Environment | No
         version=__version__,
         date_iso=letter.date.isoformat(),
         css=Markup(stylesheet()),
-        layout=layout_for(letter.person.country),
-        return_line=" · ".join((letter.person.name, *letter.person.address)),
+        layout=layout,
+        fit=window_fit(layout, return_line, letter.recipient),
+        return_line=return_line,
         recipient=letter.recipient,
-        sender=letter.sender,
+        sender=[_breakable_address(line) if line == sender[-1] else mark(line) for line in sender],
         date_text=letter.date_text,
         reference_line=reference_line,
-        groups=groups,
+        groups=body_groups(letter),
         footer=footer,
     )

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +22,136 @@ from .html import render_html
 ASSETS = "assets"
 
 
+# WeasyPrint's message for a character no installed font has (draw/text.py).
+_NOTDEF = ".notdef glyph rendered"
+
+
 class _Warnings(logging.Handler):
-    """Collects WeasyPrint's warnings (missing glyphs, refused resources) for a render."""
+    """Collects WeasyPrint's warnings (missing glyphs, refused resources) for a render.
+    They stay in memory: a missing-glyph message quotes the character, which is
+    person data."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.missing: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        if str(record.msg).startswith(_NOTDEF) and isinstance(record.args, tuple) and record.args:
+            self.missing.add(str(record.args[0]))
+
+
+def glyph_warnings(messages: list[str]) -> list[str]:
+    """The missing-glyph ("tofu") warnings among a render's WeasyPrint messages."""
+    return [m for m in messages if m.startswith(_NOTDEF)]
+
+
+def missing_glyph_fields(letter: Letter, missing: set[str]) -> list[str]:
+    """The names of the person's fields holding characters no installed font can
+    print (``letter text`` for any other text, such as a campaign's words)."""
+    person = letter.person
+    fields = {"name": person.name, "address": " ".join(person.address), "email": person.email,
+              "profile_url": person.profile_url or "", "reason": letter.grounds or ""}
+    found = [field for field, value in fields.items() if any(ch in value for ch in missing)]
+    covered = "".join(fields.values())
+    if any(ch not in covered for ch in missing):
+        found.append("letter text")
+    return found
+
+
+@contextmanager
+def _no_library_search() -> Iterator[None]:
+    """During WeasyPrint's import, stop cffi from running ``ctypes.util.find_library``
+    for each library name that does not load as given: on Linux that spawns
+    ldconfig, gcc and ld (about 200 processes, 0.25 s). Each of WeasyPrint's lists
+    also holds the plain soname (``libpango-1.0.so.0``), which the dynamic
+    loader finds itself, so nothing is lost. Other systems keep the search."""
+    if sys.platform != "linux":
+        yield
+        return
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+_DIGITS = str.maketrans("", "", "0123456789")
+
+
+class _LazyPatterns(dict[str, str]):
+    """Hyphenation patterns keyed by their letters, each parsed on first lookup.
+
+    pyphen parses all of a dictionary's patterns up front: 0.4 s for German or
+    Hungarian (about 1 MB each), most of a German PDF's cold start, while a letter
+    looks up only a few thousand of them."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__((line.translate(_DIGITS), line) for line in lines)
+        self.parsed: dict[str, tuple[int, tuple[int, ...]] | None] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.parsed:
+            return self.parsed[key] or default
+        raw = dict.get(self, key)
+        result = None
+        if raw is not None:
+            import pyphen  # type: ignore[import-untyped]
+
+            values = tuple(int(i or "0") for i, _ in pyphen.parse(raw))
+            if max(values) > 0:
+                start, end = 0, len(values)
+                while not values[start]:
+                    start += 1
+                while not values[end - 1]:
+                    end -= 1
+                result = start, values[start:end]
+        self.parsed[key] = result
+        return result or default
+
+
+def _lazy_hyphenation() -> None:
+    """Make pyphen read dictionaries lazily (see _LazyPatterns). Dictionaries with
+    hex escapes or non-standard hyphenation, which a few languages use, keep
+    pyphen's own parser."""
+    import pyphen
+
+    original = pyphen.HyphDict
+    if getattr(original, "_objector_lazy", False):
+        return
+
+    class LazyHyphDict(original):  # type: ignore[misc, valid-type]
+        _objector_lazy = True
+
+        def __init__(self, path: Path) -> None:
+            with path.open("rb") as fd:
+                encoding = fd.readline().decode().strip()
+            encoding = "cp1251" if encoding.lower() == "microsoft-cp1251" else encoding
+            lines = [line.strip() for line in path.read_text(encoding).split("\n")[1:]]
+            lines = [line for line in lines if line and not line.startswith(pyphen.ignored)]
+            if any("^^" in line or "/" in line for line in lines):
+                super().__init__(path)
+                return
+            self.patterns = _LazyPatterns(lines)
+            self.cache: dict[str, list[int]] = {}
+            self.maxlen = max(map(len, self.patterns))
+
+    pyphen.HyphDict = LazyHyphDict
+
+
+def _import_weasyprint() -> None:
+    if "weasyprint" not in sys.modules:
+        with _no_library_search():
+            import weasyprint  # noqa: F401
+        _lazy_hyphenation()
 
 
 def _fetcher_class() -> Any:
+    _import_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AssetsOnlyFetcher(URLFetcher):  # type: ignore[misc]
@@ -60,6 +181,7 @@ class PDFRenderer:
 
     def __init__(self) -> None:
         try:
+            _import_weasyprint()
             from weasyprint.text.fonts import FontConfiguration
         except (ImportError, OSError) as exc:  # OSError: Pango missing
             raise RenderError(
@@ -70,6 +192,8 @@ class PDFRenderer:
         self.fetcher = _fetcher_class()(self.assets)
         self.logger = logging.getLogger("weasyprint")
         self.last_warnings: list[str] = []
+        # Fields of the last letter with characters that printed as empty boxes.
+        self.missing_glyph_fields: list[str] = []
 
     def render(self, letter: Letter, html: str | None = None) -> bytes:
         """The PDF bytes of ``letter`` (tagged, with title, author and language)."""
@@ -85,6 +209,7 @@ class PDFRenderer:
         finally:
             self.logger.removeHandler(handler)
         self.last_warnings = handler.messages
+        self.missing_glyph_fields = missing_glyph_fields(letter, handler.missing) if handler.missing else []
         if data is None:  # pragma: no cover - write_pdf returns bytes without a target
             raise RenderError("WeasyPrint produced no PDF")
         return bytes(data)
@@ -99,4 +224,13 @@ def render_pdf(letter: Letter) -> bytes:
     global _shared, _shared_pid
     if _shared is None or _shared_pid != os.getpid():
         _shared, _shared_pid = PDFRenderer(), os.getpid()
-    return _shared.render(letter)
+    data = _shared.render(letter)
+    if _shared.missing_glyph_fields:
+        print(missing_glyph_note(_shared.missing_glyph_fields), file=sys.stderr)
+    return data
+
+
+def missing_glyph_note(fields: list[str]) -> str:
+    """One line for stderr naming the fields (never the characters: person data)."""
+    return (f"objector: warning: no installed font has some characters of the {', '.join(fields)}; "
+            "they print as empty boxes in the PDF (install fonts for that script, see scripts/dev.sh)")
