@@ -1,11 +1,13 @@
-"""Translation catalogs: extract the templates, update and check each locale's .po files.
+"""Translation catalogs: extract the templates, start, update and check each locale's .po files.
 
-Three gettext domains:
+Four gettext domains:
 
 - ``letters``: the words of letters and the how-to sheet (templates, letter code, and
   the scope and reason texts that go into letters);
 - ``data``: prose from the data files that people read (rules, notes, channel names);
-- ``objector``: the interface (``objector explain``, prompts, reason titles).
+- ``objector``: the interface (``objector explain``, prompts, reason titles);
+- ``campaign``: mandate forms, covering letters and the Art. 80 paragraph. A letter
+  locale needs the first three; campaign documents fall back to English without it.
 
 Catalogs live in ``locales/<locale>/LC_MESSAGES/<domain>.po`` beside the templates
 ``locales/<domain>.pot``. Nothing is compiled to ``.mo`` on disk: objector compiles a
@@ -23,7 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
@@ -32,6 +33,8 @@ from .errors import LocaleError
 from .resources import data_dir, locales_dir, templates_dir
 
 DOMAINS = ("letters", "data", "objector")
+CAMPAIGN_DOMAIN = "campaign"
+ALL_DOMAINS = (*DOMAINS, CAMPAIGN_DOMAIN)
 SOURCE = "en"
 # A fixed creation date keeps regenerated templates free of date-only diffs.
 _POT_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -265,48 +268,116 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
 
 
 def validate_locale_code(code: str) -> str:
-    """A Babel-known locale code in ``ll`` / ``ll_CC`` / ``ll_Script_CC`` form."""
-    norm = code.strip().replace("-", "_")
-    try:
-        Locale.parse(norm)
-    except (ValueError, UnknownLocaleError):
-        raise LocaleError("locale", f"unknown locale {code!r}") from None
-    return norm
+    """The one spelling of a Babel-known locale code (``pt-br`` -> ``pt_BR``); see
+    :func:`objector.i18n.normalise_locale`."""
+    from .i18n import normalise_locale
+
+    return normalise_locale(code)
+
+
+def _same_locale_key(code: str) -> str:
+    # Catalog folders whose names differ only in case or separator are one locale,
+    # and collide outright on case-insensitive filesystems.
+    return code.replace("-", "_").casefold()
+
+
+def existing_spelling(locale: str) -> str | None:
+    """The folder name under ``locales/`` that is ``locale`` up to case and separator."""
+    root = locales_dir()
+    key = _same_locale_key(locale)
+    return next((d.name for d in sorted(root.iterdir()) if d.is_dir() and _same_locale_key(d.name) == key), None)
+
+
+def glossary_path(locale: str) -> Path:
+    return locales_dir() / locale / "GLOSSARY.md"
+
+
+def glossary_template(locale: str) -> str:
+    """A GLOSSARY.md to fill in: one row per legal term the letters use."""
+    from .i18n import locale_display_name
+
+    rows = "\n".join(f"| {hint} |  |  |  |" for hint in LEGAL_TERMS.values())
+    return f"""# Glossary: {locale_display_name(locale)}, `{locale}`
+
+Which official text this translation follows (for the GDPR: EUR-Lex, CELEX 32016R0679, in
+this language; for another law, its official text), and anything a reviewer should know.
+
+Fill in every row: the wording used in the catalogs, where it comes from (article and
+source), and its status: "confirmed" (checked against the official text) or "knowledge"
+(from the translator's knowledge; a native lawyer should check it). Add rows for other
+terms you fixed. The tests refuse a row with an empty cell.
+
+| Term (English) | Wording used | Source | Status |
+|---|---|---|---|
+{rows}
+"""
 
 
 def init(locale: str) -> list[Path]:
-    """Start catalogs for a new locale from the templates (all entries untranslated)."""
-    locale = validate_locale_code(locale)
+    """Start catalogs for a new locale from the templates (all entries untranslated):
+    one per domain, campaign included, and a GLOSSARY.md to fill in."""
+    # The folder already there in another spelling is named before any complaint
+    # about the spelling itself: 'TR' beside 'tr' is a duplicate first.
+    same = existing_spelling(locale.strip())
+    if same is None:
+        code = validate_locale_code(locale)
+        same = existing_spelling(code)
+    if same is not None:
+        spelled = "" if same == locale else f" (as {same!r}; codes differing only in case or separator are one locale)"
+        raise LocaleError("locale", f"{locale!r} exists already{spelled}; use 'objector locales update {same}'")
     created = []
-    for domain in DOMAINS:
-        path = po_path(locale, domain)
-        if path.exists():
-            raise LocaleError("locale", f"{path} exists already; use 'objector locales update'")
-        template = _read(pot_path(domain))
-        cat = _new_catalog(domain, locale)
-        for msg in template:
-            if msg.id:
-                cat.add(msg.id, locations=msg.locations, auto_comments=msg.auto_comments,
-                        context=msg.context, flags=msg.flags)
-        _write(cat, path)
-        created.append(path)
+    for domain in ALL_DOMAINS:
+        _write(_from_template(domain, code), po_path(code, domain))
+        created.append(po_path(code, domain))
+    glossary_path(code).write_text(glossary_template(code), encoding="utf-8")
+    created.append(glossary_path(code))
     return created
 
 
+def _from_template(domain: str, locale: str) -> Catalog:
+    template = _read(pot_path(domain))
+    cat = _new_catalog(domain, locale)
+    for msg in template:
+        if msg.id:
+            cat.add(msg.id, locations=msg.locations, auto_comments=msg.auto_comments,
+                    context=msg.context, flags=msg.flags)
+    return cat
+
+
 def update(locale: str) -> list[Path]:
-    """Merge the current templates into a locale's catalogs (new entries untranslated)."""
+    """Merge the current templates into a locale's catalogs (new entries untranslated);
+    a domain the locale has no catalog for yet (e.g. ``campaign``) is started."""
+    if not any(po_path(locale, d).exists() for d in ALL_DOMAINS):
+        raise LocaleError("locale", f"no catalogs for {locale!r}; use 'objector locales init {locale}'")
     paths = []
-    optional = ("campaign",) if po_path(locale, "campaign").exists() else ()
-    for domain in (*DOMAINS, *optional):
+    for domain in ALL_DOMAINS:
         path = po_path(locale, domain)
-        if not path.exists():
-            raise LocaleError("locale", f"no catalog {path}; use 'objector locales init {locale}'")
-        cat = _read(path, locale)
-        cat.update(_read(pot_path(domain)), no_fuzzy_matching=True)
-        cat.obsolete.clear()
+        if path.exists():
+            cat = _read(path, locale)
+            cat.update(_read(pot_path(domain)), no_fuzzy_matching=True)
+            cat.obsolete.clear()
+        else:
+            cat = _from_template(domain, locale)
         _write(cat, path)
         paths.append(path)
     return paths
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One entry a translator must look at: where it is, what is wrong, which message."""
+
+    domain: str
+    path: Path
+    line: int
+    kind: str  # untranslated, fuzzy, missing, no catalog, or a problem's description
+    msgid: str
+
+    def describe(self, base: Path | None = None) -> str:
+        """``path:line: kind: "msgid"``, the form editors and Poedit users can jump to."""
+        shown = self.path.relative_to(base) if base and self.path.is_relative_to(base) else self.path
+        text = self.msgid if len(self.msgid) <= 70 else self.msgid[:67] + "..."
+        return f"{shown}:{self.line}: {self.kind}: {text!r}" if self.msgid else f"{shown}: {self.kind}"
 
 
 @dataclass
@@ -318,6 +389,7 @@ class LocaleStatus:
     translated: int = 0
     fuzzy: int = 0
     problems: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -330,6 +402,31 @@ class LocaleStatus:
 
 def _placeholders(text: str) -> list[str]:
     return sorted(a or b for a, b in _PLACEHOLDER.findall(text))
+
+
+def _texts(value: object) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value or ()]  # type: ignore[attr-defined]
+
+
+def usable(catalog: Catalog) -> Catalog:
+    """``catalog`` less the entries whose placeholders differ from the source.
+
+    Such an entry would fail when the letter fills it in; dropped, it stays English
+    (only partial catalogs previewed with --allow-incomplete can have one: complete
+    catalogs are checked). Returns ``catalog`` itself when nothing is dropped.
+    """
+    def broken(msg: Any) -> bool:
+        source = _placeholders(_texts(msg.id)[0])
+        return any(s and _placeholders(s) != source for s in _texts(msg.string))
+
+    if not any(msg.id and broken(msg) for msg in catalog):
+        return catalog
+    clean = Catalog(locale=catalog.locale, domain=catalog.domain, fuzzy=False)
+    clean.mime_headers = catalog.mime_headers
+    for msg in catalog:
+        if msg.id and not broken(msg):
+            clean[msg.id] = msg
+    return clean
 
 
 @lru_cache(maxsize=256)
@@ -363,15 +460,21 @@ def check(locale: str, domains: tuple[str, ...] = DOMAINS) -> LocaleStatus:
 
     Problems: entries missing from the catalog, fuzzy entries, placeholders or
     numbers (article references) that differ from the source, and Babel's own
-    format checks.
+    format checks. ``issues`` lists each entry to look at, untranslated ones too,
+    with its file and line.
     """
     status = LocaleStatus(locale)
+
+    def issue(domain: str, path: Path, line: int | None, kind: str, msgid: object = "") -> None:
+        status.issues.append(Issue(domain, path, line or 0, kind, _texts(msgid)[0] if msgid else ""))
+
     for domain in domains:
         template = parsed(pot_path(domain))
         path = po_path(locale, domain)
         if not path.exists():
             status.total += sum(1 for m in template if m.id)
             status.problems.append(f"{domain}: no catalog")
+            issue(domain, path, None, f"no catalog (run 'objector locales update {locale}')")
             continue
         cat = parsed(path, locale)
         for src in template:
@@ -381,24 +484,31 @@ def check(locale: str, domains: tuple[str, ...] = DOMAINS) -> LocaleStatus:
             msg = cat.get(src.id, context=src.context)
             if msg is None:
                 status.problems.append(f"{domain}: missing {src.id[:60]!r}")
+                issue(domain, pot_path(domain), src.lineno,
+                      f"missing from {path.name} (run 'objector locales update {locale}')", src.id)
                 continue
             if msg.fuzzy:
                 status.fuzzy += 1
+                issue(domain, path, msg.lineno, "fuzzy", src.id)
                 continue
-            sources = [src.id] if isinstance(src.id, str) else list(src.id)
-            strings = [msg.string] if isinstance(msg.string, str) else list(msg.string or ())
+            sources = _texts(src.id)
+            strings = _texts(msg.string)
             if not strings or not all(strings):
+                issue(domain, path, msg.lineno, "untranslated", src.id)
                 continue
             status.translated += 1
             label = sources[0][:60]
             for string in strings:
                 if _placeholders(string) != _placeholders(sources[0]):
                     status.problems.append(f"{domain}: placeholders differ in {label!r}")
+                    issue(domain, path, msg.lineno, "placeholders differ from the source", src.id)
                 if sorted(_NUMBER.findall(sources[0])) != sorted(_NUMBER.findall(string)):
                     status.problems.append(f"{domain}: numbers differ in {label!r}")
+                    issue(domain, path, msg.lineno, "numbers differ from the source", src.id)
         for msg, errors in cat.check():
             for error in errors:
                 status.problems.append(f"{domain}: {msg.id!r}: {error}")
+                issue(domain, path, msg.lineno, str(error), msg.id)
     return status
 
 
