@@ -171,6 +171,8 @@ def _data_prose(root: Path) -> Iterator[tuple[str, str, str]]:
         yield reg["law"], where, "name of the law"
         for note in reg.get("notes", []):
             yield note, where, "note shown with the decision"
+        for note in reg.get("howto_notes", []):
+            yield note, where, "a step on the how-to sheet"
         yield reg["deadline"]["rule"], where, "deadline rule"
         for table in ("deadline", "escalation"):
             if reg[table].get("note"):
@@ -190,7 +192,9 @@ def extract() -> dict[str, Catalog]:
     """Build the three template catalogs from the templates, the code and the data."""
     cats = {domain: _new_catalog(domain) for domain in DOMAINS}
     letters, ui, data = cats["letters"], cats["objector"], cats["data"]
-    letter_templates = sorted((templates_dir() / "letter").glob("*.jinja"))
+    # The letters after the letter (follow-ups, complaints) are letters too.
+    letter_templates = sorted([*(templates_dir() / "letter").glob("*.jinja"),
+                               *(templates_dir() / "case").glob("*.jinja")])
     for tmsg, where, comments, ctx in _template_messages(letter_templates):
         _add(letters, tmsg, where, "; ".join(comments) or None, ctx)
     letter_code = [_PACKAGE / "letter.py", *sorted((_PACKAGE / "output").glob("*.py"))]
@@ -217,7 +221,7 @@ def extract() -> dict[str, Catalog]:
         _add(letters, reason["text"], "data/reasons.toml",
              f"example grounds '{name}', written in the first person; goes into letters verbatim", "reason")
         _add(ui, reason["title"], "data/reasons.toml", f"title of the example grounds '{name}'", "reason-title")
-    ui_code = [_PACKAGE / "decision.py", _PACKAGE / "cli.py", _PACKAGE / "explain.py"]
+    ui_code = [_PACKAGE / "decision.py", _PACKAGE / "cli.py", _PACKAGE / "explain.py", _PACKAGE / "case_cli.py"]
     ui_keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
     for msg, where, comments, ctx in _code_messages([p for p in ui_code if p.exists()], ui_keywords):
         _add(ui, msg, where, "; ".join(comments) or None, ctx)

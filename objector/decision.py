@@ -235,6 +235,10 @@ class Decision:
 
         for did, d in self.demands(kinds):
             add(localise(d.citation, locale) if d.citation else did, d)
+        # Arguments a letter may cite (the ANPD's decision, a consumer definition):
+        # shown too, even where one letter does not use them all.
+        for aid, a in self.regime.arguments.items():
+            add(localise(a.citation, locale) if a.citation else aid, a)
         add("deadline", self.regime.deadline)
         for gid, g in self.regime.deadline.groups.items():
             if set(g.demands) & {did for did, _ in self.demands(kinds)}:

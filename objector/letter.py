@@ -350,6 +350,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "court_cite": cite(regime.escalation.court_citation),
         "authority": authority_name,
         "escalation_report": regime.escalation.report,
+        "addressee": regime.addressee,
         "gdpr_authority": gdpr_authority.name if gdpr_authority else None,
         "gdpr_cite": cite(regime.escalation.gdpr_citation),
         "gdpr_court_cite": cite(regime.escalation.gdpr_court_citation),

@@ -353,6 +353,12 @@ class Regime(Frozen):
     consumer: Consumer | None = None
     opt_out_signal: OptOutSignal | None = None
     notes: tuple[str, ...] = ()
+    # Steps for the how-to sheet beyond the channels (e.g. attach the PCPD's
+    # access form in Hong Kong).
+    howto_notes: tuple[str, ...] = ()
+    # What the law calls the company the letter is addressed to: a GDPR
+    # "controller", a PIPEDA "organization", a Quebec "enterprise", a PDPO "data user".
+    addressee: Literal["controller", "organization", "enterprise", "data-user"] = "controller"
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

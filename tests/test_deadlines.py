@@ -146,7 +146,7 @@ def test_no_deadline_is_labelled_statutory_beyond_what_the_law_covers(rid: str) 
 
 
 @pytest.mark.parametrize(("rid", "statutory_for"), [("ca-pipeda", ("inform",)), ("ca-qc", ("inform",)),
-                                                    ("hk-pdpo", ("inform",)), ("br-lgpd", ())])
+                                                    ("hk-pdpo", ("inform",)), ("br-lgpd", ("confirm-access",))])
 def test_access_only_periods_are_statutory_for_access_only(rid: str, statutory_for: tuple[str, ...]) -> None:
     regime = dataset().regimes[rid]
     d = due(regime, D("2026-12-04"))

@@ -576,7 +576,7 @@ def test_ireland_has_no_separate_lead() -> None:
         ("US", "  ", "state"),
         ("US", "ZZ", "state"),
         ("US", "CA-QC", "state"),
-        ("US", "California", "state"),
+        ("US", "Californa Republic", "state"),
         ("CA", "XX", "state"),
         ("CA", "US-CA", "state"),
         ("DE", "XX", "state"),

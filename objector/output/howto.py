@@ -62,6 +62,7 @@ def render_howto(letter: Letter) -> str:
         authority=authority.name if authority else None,
         authority_url=(authority.complaint_url or authority.url) if authority else None,
         unconfirmed=d.unconfirmed(letter.kinds, locale=letter.locale),
+        howto_notes=[data(n) for n in d.regime.howto_notes],
         gpc=gpc,
     )
     # Every non-empty line is a paragraph (``trans trimmed`` puts each on one
