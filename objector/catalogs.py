@@ -221,10 +221,14 @@ def extract() -> dict[str, Catalog]:
         _add(letters, reason["text"], "data/reasons.toml",
              f"example grounds '{name}', written in the first person; goes into letters verbatim", "reason")
         _add(ui, reason["title"], "data/reasons.toml", f"title of the example grounds '{name}'", "reason-title")
-    ui_code = [_PACKAGE / "decision.py", _PACKAGE / "cli.py", _PACKAGE / "explain.py", _PACKAGE / "case_cli.py"]
+    ui_code = [_PACKAGE / "decision.py", _PACKAGE / "cli.py", _PACKAGE / "explain.py", _PACKAGE / "case_cli.py",
+               *sorted((_PACKAGE / "web").glob("*.py"))]
     ui_keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
     for msg, where, comments, ctx in _code_messages([p for p in ui_code if p.exists()], ui_keywords):
         _add(ui, msg, where, "; ".join(comments) or None, ctx)
+    # The web page's templates are interface text (objector serve).
+    for tmsg, where, comments, ctx in _template_messages(sorted((templates_dir() / "web").glob("*.jinja"))):
+        _add(ui, tmsg, where, "; ".join(comments) or None, ctx)
     for text, where, what in _data_prose(data_dir()):
         _add(data, text, f"data/{where}", what)
     return cats

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from . import __version__
 from .data import dataset
@@ -68,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="write an Art. 21(1) objection without personal grounds")
     le.add_argument("--date", metavar="YYYY-MM-DD", help="the letter date (default: today)")
     le.add_argument("--locale", help="letter language, e.g. de, fr_CA (default: your country's language)")
+    le.add_argument("--allow-incomplete", action="store_true",
+                    help="preview a partly translated --locale: missing entries stay English (not for sending)")
     le.add_argument("--format", default="text", choices=FORMAT_CHOICES,
                     help="output format; 'all' writes a folder with every format (default: text)")
     le.add_argument("-o", "--output", default="-", metavar="PATH",
@@ -105,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
                                     "into one manifest.json and manifest.csv, ordered by row.")
     me.add_argument("folders", nargs="+", metavar="DIR", help="the batch output folders")
     me.add_argument("--out", required=True, metavar="DIR", help="folder for the merged manifest")
+    me.add_argument("--campaign", metavar="FILE",
+                    help="the shards' campaign file: write its covering letters for the whole set")
     me.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     lo = sub.add_parser("locales", help="list letter languages, or manage their catalogs",
@@ -117,6 +122,23 @@ def _parser() -> argparse.ArgumentParser:
     lo.add_argument("locale", nargs="?", help="the locale, e.g. de, pt_BR, zh_Hant_HK")
     lo.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     re_.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    se = sub.add_parser("serve", help="the letter on a web page (local by default)",
+                        description="Serve the letter page and the JSON API. It keeps nothing about anyone. "
+                                    "Local by default; to host it, bind another --host behind a reverse proxy "
+                                    "and name the host with --allowed-host.")
+    se.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    se.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    se.add_argument("--open", action="store_true", help="open the page in your web browser")
+    se.add_argument("--campaign", metavar="FILE", help="campaign file (TOML), as 'objector batch' takes")
+    se.add_argument("--workers", type=int, metavar="N", help="PDF worker processes (default: the CPU cores)")
+    se.add_argument("--root-path", default="", metavar="/PREFIX", help="the path prefix behind a reverse proxy")
+    se.add_argument("--allowed-host", action="append", metavar="NAME",
+                    help="a host name the page is reached by (required with a --host other than loopback)")
+    se.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    from .case_cli import add_parser as add_case_parser
+
+    add_case_parser(sub)
     return p
 
 
@@ -138,14 +160,24 @@ def cmd_explain(args: argparse.Namespace, out: IO[str]) -> int:
 def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import os
 
-    from .batch import BatchOptions, parse_formats, parse_shard, print_pdf, run_batch
+    from .batch import BatchInterrupted, BatchOptions, parse_formats, parse_shard, print_pdf, recorded_date, run_batch
     from .campaign import load_campaign
 
     formats = parse_formats(args.format)
+    if args.print_pdf and "pdf" not in formats and not args.dry_run:
+        raise InputError("format", "--print-pdf needs the pdf format (e.g. --format pdf,eml,text)")
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if not 1 <= jobs <= 64:
         raise InputError("jobs", "must be between 1 and 64")
-    on = parse_date(args.date, "date") if args.date else dt.date.today()
+    if args.date:
+        on = parse_date(args.date, "date")
+    else:
+        # A rerun on another day finishes the same letters rather than starting a
+        # second set under new references: the earlier run's date is kept.
+        on = recorded_date(Path(args.out)) or dt.date.today()
+        if on != dt.date.today():
+            _err(err, f"note: using {on.isoformat()}, the date of the earlier batch in {args.out} "
+                      "(give --date to change it)")
     campaign = load_campaign(Path(args.campaign)) if args.campaign else None
     source = Path(args.input)
     opts = BatchOptions(out=Path(args.out), formats=formats, jobs=jobs, on=on, dry_run=args.dry_run,
@@ -157,7 +189,22 @@ def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         campaign.check_templates(lambda: campaign.render_html(
             compose(sample, campaign.kind, on=on, locale=campaign.spec.locale, allow_no_grounds=True,
                     extra_paragraphs=campaign.extra_paragraphs, templates=campaign.environment)))
-    summary = run_batch(source, opts, progress=err if err.isatty() else None)
+    try:
+        summary = run_batch(source, opts, progress=err if err.isatty() else None)
+    except BatchInterrupted as stop:
+        out.write(json.dumps(stop.summary.as_dict()) + "\n")
+        how = "interrupted" if stop.signum == signal.SIGINT else f"stopped by {signal.Signals(stop.signum).name}"
+        _err(err, f"{how} after {stop.summary.rows} row(s); the reports in {opts.out} list them; "
+                  "run the same command again to finish")
+        return stop.exit_status
+    except KeyboardInterrupt:  # before the first row: nothing was written
+        err.write("\n")
+        _err(err, "interrupted; nothing written")
+        return 130
+    if opts.campaign is not None and opts.shard[1] > 1 and not opts.dry_run \
+            and campaign is not None and campaign.spec.representation.article_80:
+        _err(err, "note: a shard writes no covering letters; 'objector merge ... --campaign FILE' writes them "
+                  "for all shards")
     if args.print_pdf and not args.dry_run:
         _err(err, f"wrote {print_pdf(opts.out)}")
     out.write(json.dumps(summary.as_dict()) + "\n")
@@ -166,11 +213,23 @@ def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return summary.exit_status
 
 
+def cmd_serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    # Imported here: the server's libraries must not slow down the other commands.
+    from .web.server import config_from, serve
+
+    config = config_from(args.host, args.port, args.workers, args.root_path, args.allowed_host, args.campaign)
+    return serve(config, out, err, open_browser=args.open)
+
+
 def cmd_merge(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from .batch import merge_manifests
+    from .campaign import load_campaign
 
-    count = merge_manifests([Path(f) for f in args.folders], Path(args.out))
-    _err(err, f"merged {count} letters into {Path(args.out) / 'manifest.json'} and manifest.csv")
+    campaign = load_campaign(Path(args.campaign)) if args.campaign else None
+    merged = merge_manifests([Path(f) for f in args.folders], Path(args.out), campaign)
+    _err(err, f"merged {merged.letters} letters into {Path(args.out) / 'manifest.json'} and manifest.csv; "
+              f"errors.csv lists {merged.errors} row(s)"
+              + (f", {merged.repeats} of them repeating an earlier row" if merged.repeats else ""))
     return 0
 
 
@@ -187,23 +246,26 @@ def cmd_locales(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         for path in catalogs.init(args.locale):
             _err(err, f"wrote {path}")
         return 0
-    targets = [catalogs.validate_locale_code(args.locale)] if args.locale else catalogs.catalog_locales()
+    targets = [_existing_locale(catalogs, args.locale)] if args.locale else catalogs.catalog_locales()
     if args.action == "update":
         for loc in targets:
             for path in catalogs.update(loc):
                 _err(err, f"updated {path}")
         return 0
-    statuses = [catalogs.check(loc) for loc in targets]
     if args.action == "check":
+        # Every domain, campaign included: a translator fixes what is listed, with its line.
+        statuses = [catalogs.check(loc, catalogs.ALL_DOMAINS) for loc in targets]
+        base = Path.cwd()
         bad = 0
         for st in statuses:
-            for problem in st.problems:
-                out.write(f"{st.locale}: {problem}\n")
+            for issue in st.issues:
+                out.write(f"{issue.describe(base)}\n")
             if not st.complete:
                 bad += 1
                 out.write(f"{st.locale}: incomplete ({st.translated}/{st.total} translated, {st.fuzzy} fuzzy, "
                           f"{len(st.problems)} problems)\n")
         return 1 if bad else 0
+    statuses = [catalogs.check(loc) for loc in targets]
     out.write(f"{'locale':<12} {'translated':>11} {'status':<10} name\n")
     out.write(f"{'en':<12} {'source':>11} {'complete':<10} English (the source text)\n")
     for st in statuses:
@@ -212,28 +274,48 @@ def cmd_locales(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
-def _ask_grounds(stdin: IO[str], stderr: IO[str]) -> tuple[str | None, str | None]:
-    """Ask on a terminal for grounds: a preset by number, or the person's own words."""
+def _existing_locale(catalogs: Any, code: str) -> str:
+    """``code`` in its one spelling, or the folder that spells it differently (``pt_br``)."""
+    norm = catalogs.validate_locale_code(code)
+    same = catalogs.existing_spelling(norm)
+    if same is None:
+        raise InputError("locale", f"no catalogs for {code!r}; start them with 'objector locales init {norm}'")
+    return str(same)
+
+
+def _ask_grounds(stdin: IO[str], stderr: IO[str]) -> tuple[str | None, str | None] | None:
+    """Ask on a terminal for grounds: a preset by number, or the person's own words.
+
+    The prompt and the reason titles are in the interface language; a choice that
+    is not on the list is asked again. None at the end of input (nothing chosen).
+    """
+    ui = translations(ui_locale(), "objector")
+    _ = ui.gettext
     reasons = list(dataset().reasons.items())
-    stderr.write("An objection under Art. 21(1) needs grounds relating to your particular situation.\n"
-                 "Choose an example to start from, or write your own:\n")
+    stderr.write(_("An objection under Art. 21(1) needs grounds relating to your particular situation.") + "\n"
+                 + _("Choose an example to start from, or write your own:") + "\n")
     for i, (name, r) in enumerate(reasons, 1):
-        stderr.write(f"  {i}. {r.title} ({name})\n")
-    stderr.write("  0. Write my own\nYour choice: ")
+        stderr.write(f"  {i}. {ui.pgettext('reason-title', r.title)} ({name})\n")
+    stderr.write(f"  0. {_('Write my own')}\n")
+    while True:
+        choice = _ask(stdin, stderr, _("Your choice: "))
+        if choice is None:
+            return None
+        if choice.isdigit() and 1 <= int(choice) <= len(reasons):
+            extra = _ask(stdin, stderr, _("Add a sentence about your own situation (Enter to skip): "))
+            return extra or None, reasons[int(choice) - 1][0]
+        if choice in ("0", ""):
+            text = _ask(stdin, stderr, _("Your grounds, in one paragraph: "))
+            return text or None, None
+        stderr.write(_("Please answer with a number from 0 to %(last)d.") % {"last": len(reasons)} + "\n")
+
+
+def _ask(stdin: IO[str], stderr: IO[str], prompt: str) -> str | None:
+    """One answer, stripped; None at the end of input."""
+    stderr.write(prompt)
     stderr.flush()
-    choice = stdin.readline().strip()
-    if choice.isdigit() and 1 <= int(choice) <= len(reasons):
-        name = reasons[int(choice) - 1][0]
-        stderr.write("Add a sentence about your own situation (Enter to skip): ")
-        stderr.flush()
-        extra = stdin.readline().strip()
-        return extra or None, name
-    if choice in ("0", ""):
-        stderr.write("Your grounds, in one paragraph: ")
-        stderr.flush()
-        text = stdin.readline().strip()
-        return (text or None), None
-    raise InputError("reason_preset", f"no choice {choice!r}")
+    line = stdin.readline()
+    return line.strip() if line else None
 
 
 def _write(path: str, data: bytes, out: IO[str]) -> None:
@@ -252,19 +334,42 @@ def _write(path: str, data: bytes, out: IO[str]) -> None:
 
 def cmd_letter(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[str],
                interactive: bool) -> int:
+    if args.format == "pdf" and args.output == "-" and out.isatty():
+        # A PDF is binary: on a terminal it is noise (and can upset the terminal).
+        raise InputError("output", "a PDF cannot be shown on the terminal; write it to a file with "
+                         "-o FILE, e.g. -o letter.pdf")
+    _check_arguments(args)
     on = parse_date(args.date, "date") if args.date else dt.date.today()
     person = Person.create(args.name, args.email, args.country, args.state, args.address, args.profile_url)
-    reason, preset = args.reason, args.reason_preset
+
+    def make(reason: str | None, preset: str | None) -> Letter:
+        return compose(person, args.kind, on=on, locale=args.locale, reason=reason,
+                       reason_preset=preset, allow_no_grounds=args.no_grounds,
+                       allow_incomplete=args.allow_incomplete)
+
+    needed: GroundsRequired | None = None
     try:
-        letter = compose(person, args.kind, on=on, locale=args.locale, reason=reason,
-                         reason_preset=preset, allow_no_grounds=args.no_grounds)
-    except GroundsRequired:
+        letter = make(args.reason, args.reason_preset)
+    except GroundsRequired as exc:
         if not interactive:
             raise
-        reason, preset = _ask_grounds(stdin, err)
-        letter = compose(person, args.kind, on=on, locale=args.locale, reason=reason,
-                         reason_preset=preset, allow_no_grounds=args.no_grounds)
+        needed = exc
+    if needed is not None:
+        # Asked outside the except block: an interrupt is then not reported as
+        # happening "during handling" of the missing grounds.
+        try:
+            answer = _ask_grounds(stdin, err)
+        except KeyboardInterrupt:
+            err.write("\n")
+            _err(err, "interrupted; no letter written")
+            return 130
+        if answer is None:
+            raise needed
+        letter = make(*answer)
     _notes(letter, err)
+    if person.country == "CA" and person.state is None:
+        _err(err, "note: if you live in Quebec, give --state QC: Quebec has its own privacy law, "
+                  "which this letter would then cite")
     from .output.files import EXTENSIONS, render, write_bundle
     if args.format == "all":
         folder = Path(args.output if args.output != "-" else letter.reference)
@@ -282,6 +387,21 @@ def cmd_letter(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[s
     if target != "-":
         _err(err, f"wrote {target}")
     return 0
+
+
+# Options whose values are text that goes into a letter or names a choice; paths
+# (-o) may be any bytes the file system allows.
+_TEXT_OPTIONS = ("name", "email", "country", "state", "address", "profile_url", "reason", "reason_preset",
+                 "locale", "date")
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse an option whose bytes were not UTF-8 (Python keeps them as lone surrogates)."""
+    for option in _TEXT_OPTIONS:
+        value = getattr(args, option, None)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and any("\ud800" <= ch <= "\udfff" for ch in text):
+                raise InputError(option, "is not valid UTF-8 text (check the terminal's encoding)")
 
 
 def _notes(letter: Letter, err: IO[str]) -> None:
@@ -336,6 +456,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None,
             return cmd_batch(args, out, err)
         if args.command == "merge":
             return cmd_merge(args, out, err)
+        if args.command == "serve":
+            return cmd_serve(args, out, err)
+        if args.command == "case":
+            from .case_cli import run as cmd_case
+
+            return cmd_case(args, out, err)
         raise AssertionError(args.command)  # pragma: no cover
     except ObjectorError as exc:
         if args.debug:

@@ -27,6 +27,10 @@ SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-deja
 # The test suite also checks every catalog with GNU gettext's msgfmt, and reads
 # PDF layout with poppler's pdftotext -bbox.
 TEST_PACKAGES="gettext poppler-utils"
+# The web page's browser tests drive Debian's Chromium with Playwright (the Python
+# package, whose driver ships in its wheel; Playwright's own browser download is
+# never used, so no 'playwright install').
+BROWSER_PACKAGES="chromium"
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -89,7 +93,7 @@ demo() {
 }
 
 run_tests() {
-  setup "$TEST_PACKAGES"
+  setup "$TEST_PACKAGES $BROWSER_PACKAGES"
   "$VENV/bin/ruff" check objector tests benchmarks scripts
   "$VENV/bin/mypy"
   PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/python" -m pytest "$@"
