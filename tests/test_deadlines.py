@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import datetime as dt
 import functools
 import json
@@ -43,7 +44,7 @@ D = dt.date.fromisoformat
         ("US", "CA", "2026-12-04", "opt-out", "2026-12-28", None),  # 15 business days, Christmas skipped
         ("US", "VA", "2026-12-04", "main", "2027-01-18", None),
         ("US", "IA", "2026-12-04", "main", "2027-03-04", None),  # 90 days
-        ("AU", None, "2026-12-04", "main", "2027-01-03", None),  # no law, no roll-over
+        ("PK", None, "2026-12-04", "main", "2027-01-03", None),  # no law, no roll-over
     ],
 )
 def test_due_dates(country: str, state: str | None, received: str, group: str, expected: str,
@@ -178,3 +179,14 @@ def test_explain_json_has_receipt_roll_and_periods() -> None:
 def test_deadline_schema_rejects(table: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Deadline.model_validate(table)
+
+
+def test_howto_names_the_separate_periods_by_request_number() -> None:
+    from conftest import DAY, person_for
+
+    from objector import compose
+    from objector.output.howto import render_howto
+
+    howto = render_howto(compose(person_for("us-ca"), on=DAY, locale="en"))
+    assert "built-in method" not in howto
+    assert re.search(r"For your requests \d+ and \d+ the law sets a separate deadline", howto)

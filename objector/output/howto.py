@@ -51,7 +51,7 @@ def render_howto(letter: Letter) -> str:
         deadline_items_count=len(main.statutory_demands),
         post_days=post.delivery_days if post else None,
         post_due=long_date(post_due, letter.locale, country) if post_due else None,
-        due_groups=[{"items": items(g.demands), "count": len(g.demands),
+        due_groups=[{"numbers": items(g.demands), "count": len(g.demands),
                      "due": long_date(g.date, letter.locale, country),
                      "cite": localise(g.citation, letter.locale) if g.citation else ""} for g in groups],
         covered=d.covered,

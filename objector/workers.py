@@ -1,0 +1,219 @@
+"""Worker processes for a batch: ordered results in a bounded window, driven from the main thread alone."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+from .errors import ObjectorError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# How long an idle worker gets to exit when told to, before it is killed.
+_GRACE = 2.0
+# How often the main thread looks at the stop request while it waits for results.
+_TICK = 0.1
+
+
+class WorkersFailing(ObjectorError):
+    """Worker processes keep dying: the run stops rather than churn through the input."""
+
+
+class Stopped(Exception):
+    """``should_stop`` asked the pool to stop; every result received before was yielded."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Exit when the parent dies, so an orphan can never write into the next run's folder."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
+
+
+def _worker_main(conn: Connection, init: Callable[..., None], initargs: tuple[Any, ...],
+                 func: Callable[[Any], Any], parent: int) -> None:
+    # Ctrl-C on a terminal (and SIGTERM from a supervisor or `timeout`) can reach
+    # the whole process group: only the parent acts on it, and kills the workers,
+    # so a worker never dies half-way through a row that would be reported failed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent(parent)
+    init(*initargs)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        for seq, item in chunk:
+            if os.getppid() != parent:
+                os._exit(0)
+            try:
+                reply: tuple[int, bool, Any] = (seq, True, func(item))
+            except Exception as exc:  # any error becomes plain text, which always pickles
+                reply = (seq, False, f"{type(exc).__name__}")
+            try:
+                conn.send(reply)
+            except (EOFError, OSError):
+                return
+            except Exception as exc:  # the result itself would not pickle
+                conn.send((seq, False, f"unsendable result ({type(exc).__name__})"))
+
+
+@dataclass
+class _Worker(Generic[T]):
+    process: Any  # multiprocessing.Process of the chosen context
+    conn: Connection
+    pending: deque[tuple[int, T]] = field(default_factory=deque)
+    done: int = 0
+
+
+class Pool(Generic[T, R]):
+    """``jobs`` processes that apply ``func`` to items; results come back in input order.
+
+    Everything is driven from the calling thread: no helper threads, no locks, so
+    nothing can deadlock. A worker gets a chunk only when it is idle, so the
+    parent never blocks writing to a busy worker. At most ``window`` items are in
+    flight or waiting to be yielded, so memory does not grow with the input. An
+    exception in ``func`` and a worker that dies both become results (through
+    ``on_error``), never a lost item.
+    """
+
+    def __init__(self, jobs: int, func: Callable[[T], R], on_error: Callable[[T, str], R],
+                 init: Callable[..., None], initargs: tuple[Any, ...] = (), chunk: int = 16,
+                 window: int | None = None, recycle: int | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> None:
+        self.jobs, self.func, self.on_error = jobs, func, on_error
+        self.init, self.initargs = init, initargs
+        self.chunk = chunk
+        self.window = window or max(jobs * chunk * 4, 64)
+        self.recycle = recycle
+        self.should_stop = should_stop or (lambda: False)
+        # fork where it exists: a worker starts in milliseconds with objector loaded.
+        self.ctx: Any = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self.workers: list[_Worker[T]] = []
+        self.crashes = 0
+
+    def _start(self) -> _Worker[T]:
+        parent_end, child_end = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_worker_main, daemon=True,
+                                args=(child_end, self.init, self.initargs, self.func, os.getpid()))
+        proc.start()
+        child_end.close()
+        return _Worker(proc, parent_end)
+
+    def _retire(self, w: _Worker[T], kill: bool) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            if kill:
+                # Nothing in a worker needs a tidy exit: a half-built folder has a
+                # temporary name that the parent removes once the worker is gone.
+                w.process.kill()
+            else:
+                w.conn.send(None)
+        w.process.join(_GRACE)
+        if w.process.is_alive():
+            w.process.kill()
+            w.process.join()
+        w.conn.close()
+
+    def map(self, items: Iterable[T]) -> Iterator[R]:
+        """Yield ``func(item)`` for every item, in order; raises Stopped when asked to stop."""
+        source = enumerate(items)
+        retry: deque[tuple[int, T]] = deque()  # sent to a worker that died before doing them
+        exhausted = False
+        next_out = 0  # the sequence number to yield next
+        next_in = 0  # the sequence number the next item read gets
+        ready: dict[int, R] = {}
+        clean = False
+        try:
+            self.workers = [self._start() for _ in range(self.jobs)]
+            while True:
+                while next_out in ready:
+                    yield ready.pop(next_out)
+                    next_out += 1
+                if self.should_stop():
+                    for seq in sorted(ready):  # finished already: report them too
+                        yield ready.pop(seq)
+                    raise Stopped
+                for i, w in enumerate(self.workers):
+                    if w.pending or (exhausted and not retry):
+                        continue
+                    if self.recycle and w.done >= self.recycle:
+                        # Replaced while idle: its memory (caches) goes with it.
+                        self._retire(w, kill=False)
+                        w = self.workers[i] = self._start()
+                    chunk: list[tuple[int, T]] = []
+                    while retry and len(chunk) < self.chunk:
+                        chunk.append(retry.popleft())
+                    while not exhausted and len(chunk) < self.chunk and next_in < next_out + self.window:
+                        try:
+                            chunk.append(next(source))
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        next_in += 1
+                    if chunk:
+                        w.pending.extend(chunk)
+                        # If it died, the send fails and its sentinel reports it below.
+                        with contextlib.suppress(OSError, ValueError):
+                            w.conn.send(chunk)
+                busy = [w for w in self.workers if w.pending]
+                if exhausted and not busy and not retry:
+                    break
+                if not busy:
+                    continue  # the window is full of finished results: yield them first
+                waits: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+                fired = set(wait(waits, timeout=_TICK))
+                for i, w in enumerate(self.workers):
+                    if w.conn in fired:
+                        self._receive(w, ready)
+                    if w.process.sentinel in fired and w.pending:
+                        self._receive(w, ready)  # what it sent before it died
+                        retry.extend(self._lost(w, ready))
+                        self.workers[i] = self._start()
+            clean = True
+        finally:
+            for w in self.workers:
+                self._retire(w, kill=not clean)
+            self.workers = []
+
+    def _receive(self, w: _Worker[T], ready: dict[int, R]) -> None:
+        while w.pending:
+            try:
+                if not w.conn.poll():
+                    return
+                seq, ok, value = w.conn.recv()
+            except (EOFError, OSError):
+                return
+            _, item = w.pending.popleft()
+            w.done += 1
+            ready[seq] = value if ok else self.on_error(item, f"internal error: {value}")
+
+    def _lost(self, w: _Worker[T], ready: dict[int, R]) -> list[tuple[int, T]]:
+        """A worker died: the item it was on fails (it may be what killed it); the rest go to another."""
+        w.process.join()
+        code = w.process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+        seq, item = w.pending.popleft()
+        ready[seq] = self.on_error(item, f"the worker process stopped ({how}); run the batch again to retry")
+        rest = list(w.pending)
+        w.pending.clear()
+        w.conn.close()
+        self.crashes += 1
+        if self.crashes > 2 * self.jobs + 2:
+            raise WorkersFailing(f"worker processes keep stopping (last: {how})")
+        return rest
