@@ -32,10 +32,13 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from .errors import GroundsRequired, InputError, ObjectorError
-from .letter import Letter, compose
+from .letter import Letter, compose, fingerprint_for
 from .person import Person
 from .rows import Row, csv_line, read_rows
 from .workers import Pool, Stopped
+
+# A bundle's identity: the full fingerprint of the letter it holds (hidden file).
+FINGERPRINT = ".fingerprint"
 
 __all__ = ["BatchInterrupted", "BatchOptions", "Result", "Row", "Stopped", "Summary", "merge_manifests",
            "print_pdf", "run", "run_batch"]
@@ -333,7 +336,15 @@ def _produce(row: Row, letter: Letter, final: Path, opts: BatchOptions, renderer
         from .archive import produce
 
         return produce(row, letter, opts, renderer)
+    fingerprint = fingerprint_for(letter)
     if final.is_dir():
+        # A folder under this reference that holds another person's letter (a
+        # reference collision, negligible at 100 bits but checked) is never
+        # overwritten, read or pointed at: this row fails instead (probe M4).
+        stored = final / FINGERPRINT
+        if stored.is_file() and stored.read_text(encoding="ascii").strip() != fingerprint:
+            return Result(row.number, "failed", letter.reference, field="reference",
+                          message="another letter already has this reference; this row was not written")
         # Finished already: the folder only ever appears whole, and its bytes are
         # what this run would write, so it is read, not redone.
         new = bool(opts.started_ns) and final.stat().st_mtime_ns >= opts.started_ns
@@ -357,7 +368,8 @@ def _produce(row: Row, letter: Letter, final: Path, opts: BatchOptions, renderer
     except ObjectorError as exc:
         return Result(row.number, "failed", letter.reference, field="render", message=str(exc))
     entry = entry_for(letter, row.number, files)
-    _write_bundle(final, files)
+    # The fingerprint travels as a hidden file: not a deliverable, not in the manifest.
+    _write_bundle(final, {**files, FINGERPRINT: fingerprint.encode("ascii")})
     return Result(row.number, "written", letter.reference, entry)
 
 

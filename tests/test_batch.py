@@ -99,6 +99,25 @@ def test_rerun_skips_finished_bundles(mixed: Path, tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in (out / "letters").rglob("*")} == stamps
 
 
+def test_a_folder_holding_another_letter_is_never_overwritten_or_pointed_at(mixed: Path, tmp_path: Path) -> None:
+    # A reference collision, simulated: the folder of Jo Doe's reference holds a
+    # letter with another fingerprint. Her row fails; the folder is left as it was.
+    out = tmp_path / "out"
+    cli("batch", str(mixed), "--out", str(out), "--date", DATE, "--format", "text")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    jo = next(e for e in manifest["letters"] if e["regime"] == "us-ca")
+    folder = out / "letters" / jo["reference"]
+    (folder / ".fingerprint").write_text("0" * 64, encoding="ascii")
+    before = tree(folder)
+    status, stdout, _ = cli("batch", str(mixed), "--out", str(out), "--date", DATE, "--format", "text,json")
+    assert status == 2 and json.loads(stdout)["failed"] == 1
+    assert tree(folder) == before
+    errors = (out / "errors.csv").read_text(encoding="utf-8")
+    assert "another letter already has this reference" in errors
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert jo["reference"] not in {e["reference"] for e in manifest["letters"]}
+
+
 def _many(path: Path, n: int) -> None:
     countries = [("DE", ""), ("FR", ""), ("US", "CA"), ("GB", ""), ("US", "TX"), ("CA", "QC")]
     lines = ["name,email,country,state,reason_preset"]
