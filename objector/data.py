@@ -111,6 +111,8 @@ def _sourced_facts(ds: Dataset) -> Iterable[tuple[str, Sourced]]:
             yield f"regime {rid} consumer", regime.consumer
         if regime.opt_out_signal is not None:
             yield f"regime {rid} opt-out signal", regime.opt_out_signal
+        if regime.language is not None:
+            yield f"regime {rid} language", regime.language
 
 
 def _cross_check(ds: Dataset) -> None:

@@ -433,7 +433,15 @@ def _regime_for(data: Dataset, country: str, state: str | None, on: dt.date) -> 
                         N_("%(law)s applies in %(state)s only from %(start)s, after %(date)s."),
                         regime.sources, ("law",), law=regime.law, state=state or "",
                         start=regime.in_force.isoformat(), date=on.isoformat()))
-        else:
+        elif regime.in_force is not None and on < regime.in_force:
+            # A country's law (or a phase of it, India's DPDP rights) that is not in
+            # force on the date: the letter never claims a right it did not yet give.
+            steps.append(_step(
+                N_("%(law)s applies in %(place)s only from %(start)s, after %(date)s."),
+                regime.sources, ("law",), place=(country, None), law=regime.law,
+                start=regime.in_force.isoformat(), date=on.isoformat()))
+        elif general is None or (general.in_force or dt.date.min) <= (regime.in_force or dt.date.min):
+            # Of a country's regimes in force, the latest to come into force applies.
             general = regime
     chosen = specific or general or data.regimes["none"]
     return chosen, steps

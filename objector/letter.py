@@ -235,6 +235,11 @@ def compose(
         decision, kinds, reason, reason_preset, allow_no_grounds, data, loc)
     if locale_note:
         notes.insert(0, locale_note)
+    rule = decision.regime.language
+    if rule is not None and loc.split("_")[0] != rule.locale:
+        # Turkey: the KVKK communiqué requires applications in Turkish (issue 11).
+        notes.insert(0, f"{decision.regime.short_law} requires requests in {rule.locale!r} ({rule.citation}); "
+                        f"LinkedIn may refuse a letter in {loc!r}.")
     extras = extra_paragraphs(decision, loc) if extra_paragraphs else []
     env = templates(loc) if templates else environment(loc)  # campaign templates, or ours
     # Grounds that reveal special categories of data (GDPR Art. 9) add an argument
@@ -282,9 +287,13 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     gdpr_authority = data.authorities.get(esc.gdpr_authority) if esc.gdpr_authority else None
     trained = decision.trained_before
     li_promises = data.linkedin.promises
+    # A law-based letter elsewhere in the world that also asks for what no law
+    # grants (Australia: erasure) rests those requests on LinkedIn's promises too.
+    requests = tuple(did for did, d in demands if d.voluntary)
+    rests_on_promises = regime.family == "voluntary" or (regime.family == "world" and bool(requests))
     promises = ({"document": li_promises.document, "stop": li_promises.stop, "object": li_promises.object,
                  "effective": long_date(li_promises.effective, loc, person.country)}
-                if li_promises and regime.family == "voluntary" and li_promises.effective <= day else None)
+                if li_promises and rests_on_promises and li_promises.effective <= day else None)
 
     object_cite = cite(next((d.citation for _, d in demands if d.needs_grounds), None))
     args = {k: cite(v.citation) or "" for k, v in regime.arguments.items()}
@@ -320,8 +329,14 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
                   "effective": long_date(quote.effective, loc, person.country)},
         "scope": [t.pgettext("scope", item) for item in data.linkedin.scope.included],
         "demands": [{"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also],
-                     "days": d.days}
+                     "days": d.days,
+                     "applies_from": long_date(d.applies_from, loc, person.country) if d.applies_from else None}
                     for did, d in demands],
+        # The requests of a law-based letter that no provision grants, by number,
+        # so the letter says honestly which they are (issue 11).
+        "request_items": (_items(demands, requests, loc, person.country)
+                          if regime.family == "world" and requests else None),
+        "request_count": len(requests),
         # Whom a US state law protects and in which terms (review M-9, m-18).
         "consumer": ({"cite": cite(regime.consumer.citation), "terms": regime.consumer.terms,
                       "excludes_commercial": regime.consumer.excludes_commercial}

@@ -12,8 +12,10 @@ Basis = Literal["legitimate-interests", "none-stated"]
 LetterKind = Literal["objection", "erasure", "consent-withdrawal", "opt-out"]
 LETTER_KINDS: tuple[LetterKind, ...] = ("objection", "erasure", "consent-withdrawal", "opt-out")
 # How a regime's letters argue: GDPR-style objection, consent-based withdrawal,
-# Brazil's LGPD, a US state law's consumer requests, or a voluntary request.
-Family = Literal["gdpr", "consent", "lgpd", "us-state", "voluntary"]
+# Brazil's LGPD, a US state law's consumer requests, a voluntary request, or a
+# law elsewhere in the world whose letter cites the rights it grants and asks the
+# rest as requests resting on LinkedIn's own worldwide promises (issue 11).
+Family = Literal["gdpr", "consent", "lgpd", "us-state", "voluntary", "world"]
 
 
 class Frozen(BaseModel):
@@ -214,6 +216,10 @@ class Demand(Sourced):
     # An argument cited as an aid to interpretation, not as binding law (the EU
     # GDPR's recitals in a UK letter): the letter writes "cf." before it.
     persuasive: bool = False
+    # A provision cited as a notice before it applies (India's DPDP Act s. 7(a),
+    # from 2027-05-13): the letter names the date, so it never claims a right that
+    # does not exist yet on the letter's date.
+    applies_from: dt.date | None = None
 
     @model_validator(mode="after")
     def _cited_or_voluntary(self) -> Demand:
@@ -324,6 +330,14 @@ class Escalation(Sourced):
     gdpr_court_citation: str | None = None
 
 
+class LanguageRule(Sourced):
+    """A law that requires requests in one language (Turkey: KVKK applications in
+    Turkish, Tebliğ Art. 4): a letter in another language gets a warning."""
+
+    locale: str = Field(pattern=r"^[a-z]{2,3}$")
+    citation: str
+
+
 class Regime(Frozen):
     """One legal regime: where it applies, what it lets a person demand, and how."""
 
@@ -359,6 +373,7 @@ class Regime(Frozen):
     # What the law calls the company the letter is addressed to: a GDPR
     # "controller", a PIPEDA "organization", a Quebec "enterprise", a PDPO "data user".
     addressee: Literal["controller", "organization", "enterprise", "data-user"] = "controller"
+    language: LanguageRule | None = None
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -112,7 +112,7 @@ def test_explain_text_names_the_steps() -> None:
 
 
 def test_explain_not_covered() -> None:
-    status, out, _ = run("explain", "--country", "JP", "--on", "2026-11-25")
+    status, out, _ = run("explain", "--country", "PK", "--on", "2026-11-25")
     assert status == 0
     assert "Not covered yet" in out and "data-for-ai-improvement" in out
 
@@ -168,7 +168,7 @@ def test_output_into_existing_folder(tmp_path: Path) -> None:
 
 
 def test_not_covered_letter_says_so() -> None:
-    status, out, err = run("letter", "--name", "A", "--email", "a@example.org", "--country", "JP",
+    status, out, err = run("letter", "--name", "A", "--email", "a@example.org", "--country", "PK",
                            "--locale", "en")
     assert status == 0
     assert err == "objector: note: objector does not cover the law where you live yet; the letter cites no law\n"

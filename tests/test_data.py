@@ -289,14 +289,21 @@ def test_regime_demands_cited_or_voluntary(ds: Dataset, path: Path) -> None:
     if regime.statutory:
         # Every letter kind of a law-based regime cites at least one provision. The
         # only voluntary request allowed beside them is "stop first-party AI training",
-        # which no US state law grants.
+        # which no US state law grants; a law elsewhere in the world that gives no
+        # right to erasure or to stop sharing with affiliates asks them as requests
+        # on LinkedIn's promises (issue 11), and may set no period at all.
         for kind, demand_ids in regime.kinds.items():
             assert any(regime.demands[d].citation for d in demand_ids), (kind, demand_ids)
         voluntary = {did for did, d in regime.demands.items() if d.voluntary}
-        assert voluntary <= {"stop-training"}
-        if regime.family != "us-state":
+        if regime.family == "world":
+            assert voluntary <= {"stop-training", "delete", "no-affiliate-sharing"}
+        else:
+            assert voluntary <= {"stop-training"}
+            assert regime.deadline.statutory
+        if regime.family not in ("us-state", "world"):
             assert voluntary == set()
-        assert regime.deadline.statutory and regime.escalation.statutory
+        # India before 2027-05-13: the Board hears nothing until the rights apply.
+        assert regime.escalation.statutory or regime.id == "in-dpdp-pre"
     else:
         assert all(d.voluntary and d.citation is None and not d.also for d in regime.demands.values())
         assert regime.deadline.citation is None and not regime.deadline.statutory
