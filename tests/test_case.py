@@ -33,9 +33,20 @@ def place(rid: str) -> tuple[str, str | None]:
     return PLACES[rid] if rid in PLACES else ("US", rid.split("-")[1].upper())
 
 
-def make_case(tmp: Path, rid: str, day: dt.date = DAY) -> Path:
+def day_for(rid: str) -> dt.date:
+    """DAY, or for a regime that a later one replaces (India before 2027-05-13) a day
+    on which it still applies."""
+    country, state = place(rid)
+    for day in (DAY, D(2026, 11, 25)):
+        if decide(country, state, day).regime.id == rid:
+            return day
+    raise AssertionError(f"no sample day for {rid}")
+
+
+def make_case(tmp: Path, rid: str, day: dt.date | None = None) -> Path:
     """A case folder as 'objector letter --format all' leaves it (the record and the text)."""
     country, state = place(rid)
+    day = day or day_for(rid)
     decision = decide(country, state, day)
     assert decision.regime.id == rid
     folder = tmp / rid

@@ -89,7 +89,7 @@ def test_deletion_is_scoped_to_ai_training(case: tuple[str, dt.date, str]) -> No
 def test_form_text_never_goes_to_the_deletion_form(case: tuple[str, dt.date, str]) -> None:
     letter = _letter(*case)
     howto = render_howto(letter)
-    assert "None of them is a request to delete my account" in letter.form_text
+    assert "none is a request to delete my account" in letter.form_text
     if any(cid == "deletion-form" for cid, _ in letter.decision.channels):
         block = howto[howto.index("(TS-DDF)"):]
         block = block[:block.index("\n\n", block.index("\n\n") + 2)]
