@@ -6,7 +6,8 @@ Prints:
 - the PDF floor: the same letters' HTML rendered by WeasyPrint in a bare loop with
   one shared FontConfiguration (one process), and the batch's PDF rate with
   --jobs = cores, and their ratio to jobs x floor (target >= 0.9);
-- text and .eml batch rates (target >= 3,000 letters/s on 2 cores);
+- text and .eml batch rates (target >= 3,000 letters/s on 2 cores), and --archive zip
+  against folders on the disk, in alternating rounds;
 - peak memory of the whole process tree: text batches of 1,000 and 100,000 rows
   (flat), and a PDF batch with 2 jobs (target <= 250 MB for 10,000 letters).
 """
@@ -64,11 +65,11 @@ def tree_rss_mb(pgid: int) -> tuple[float, float]:
     return total / 1024, pss / 1024
 
 
-def run_batch(people: Path, out: Path, formats: str, jobs: int) -> tuple[float, str]:
+def run_batch(people: Path, out: Path, formats: str, jobs: int, *extra: str) -> tuple[float, str]:
     """Seconds and peak process-tree memory ("RSS x MB, PSS y MB") of one ``objector batch`` run."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "objector", "batch", str(people), "--out", str(out), "--format", formats,
-           "--jobs", str(jobs), "--date", DATE]
+           "--jobs", str(jobs), "--date", DATE, *extra]
     peak = peak_pss = 0.0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -150,15 +151,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true", help="the issue's sizes (takes about 15 minutes)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--pdfmem-letters", type=int, default=None, help="letters for the PDF memory part")
     ap.add_argument("--disk", default=tempfile.gettempdir(), help="a folder on the disk to measure")
-    ap.add_argument("--part", action="append", choices=("pdf", "text", "flat", "pdfmem"),
+    ap.add_argument("--part", action="append", choices=("pdf", "text", "archive", "flat", "pdfmem"),
                     help="run only these parts (default: all)")
     args = ap.parse_args()
     jobs = args.jobs
     pdf_n = 400 if args.full else 120
     text_n = 20000 if args.full else 6000
     flat_small, flat_large = (1000, 100000) if args.full else (1000, 20000)
-    pdf_mem_n = 10000 if args.full else 300
+    pdf_mem_n = args.pdfmem_letters or (10000 if args.full else 300)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"jobs={jobs}")
 
@@ -168,11 +170,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=mem_root) as tmp:
         t = Path(tmp)
         print(f"output folder: {'tmpfs (/dev/shm)' if mem_root else tmp}")
-        parts = set(args.part or ("pdf", "text", "flat", "pdfmem"))
+        parts = set(args.part or ("pdf", "text", "archive", "flat", "pdfmem"))
         if "pdf" in parts:
             pdf_part(t, pdf_n, jobs)
         if "text" in parts:
             text_part(t, text_n, jobs, args.disk)
+        if "archive" in parts:
+            archive_part(t, text_n, jobs, args.disk)
         if "flat" in parts:
             flat_part(t, flat_small, flat_large, jobs)
         if "pdfmem" in parts:
@@ -203,6 +207,28 @@ def text_part(t: Path, text_n: int, jobs: int, disk_root: str) -> None:
         seconds, _ = run_batch(t / "text.csv", disk / "out", "text", jobs)
         print(f"text  batch on disk ({disk_root}): {text_n / seconds:8.0f} letters/s; the disk alone "
               f"(folder + file + rename, 1 process): {floor_disk:.0f}/s")
+    finally:
+        shutil.rmtree(disk, ignore_errors=True)
+
+
+def archive_part(t: Path, text_n: int, jobs: int, disk_root: str, rounds: int = 3) -> None:
+    """--archive zip against folders, both on the disk, in alternating rounds (ratios, not times)."""
+    make_people(t / "archive.csv", text_n)
+    disk = Path(tempfile.mkdtemp(dir=disk_root))
+    try:
+        for fmt in ("text", "eml"):
+            rates: dict[str, list[float]] = {"folders": [], "zip": [], "folders on tmpfs": []}
+            for _ in range(rounds):
+                for mode, out, extra in (("folders", disk / "out", ()), ("zip", disk / "out", ("--archive", "zip")),
+                                         ("folders on tmpfs", t / "out-archive", ())):
+                    seconds, _ = run_batch(t / "archive.csv", out, fmt, jobs, *extra)
+                    rates[mode].append(text_n / seconds)
+            ratios = [z / f for z, f in zip(rates["zip"], rates["folders"], strict=True)]
+            print(f"{fmt:<5} batch, {text_n} letters on disk ({disk_root}), {rounds} alternating rounds, "
+                  "start-up included:")
+            for mode, values in rates.items():
+                print(f"  {mode:<18} {' '.join(f'{v:6.0f}' for v in values)} letters/s")
+            print(f"  zip / folders      {' '.join(f'{r:6.2f}' for r in ratios)}")
     finally:
         shutil.rmtree(disk, ignore_errors=True)
 

@@ -19,6 +19,7 @@ from .errors import GroundsRequired, InputError, ObjectorError
 from .explain import format_decision
 from .i18n import locale_display_name, translations, ui_locale
 from .letter import KINDS_AND_AUTO, Letter, compose
+from .output.pdfa import PDF_VARIANTS
 from .person import Person
 
 FORMAT_CHOICES = ("text", "eml", "pdf", "html", "ics", "howto", "json", "all")
@@ -77,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="file or folder to write ('-' is standard output, the default; with --format all, "
                          "a folder named after the letter's reference)")
     le.add_argument("--attach-pdf", action="store_true", help="attach the PDF to the .eml")
+    le.add_argument("--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT",
+                    help="archival PDF: pdf/a-3u (carries the .eml and JSON record inside) or pdf/ua-1")
     le.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     re_ = sub.add_parser("reasons", help="list the example reasons for an objection",
@@ -101,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
     ba.add_argument("--print-pdf", action="store_true",
                     help="also write print.pdf: every letter, each starting on a new sheet")
     ba.add_argument("--no-attach-pdf", action="store_true", help="do not attach the PDF to each .eml")
+    ba.add_argument("--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT",
+                    help="archival PDFs: pdf/a-3u (each carries its .eml and JSON record) or pdf/ua-1")
+    ba.add_argument("--archive", choices=("zip",),
+                    help="write the bundles into one zip (letters.zip) instead of one folder each: "
+                         "much faster on slow disks, still resumable")
     ba.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     me = sub.add_parser("merge", help="merge the manifests of sharded batch runs",
@@ -166,6 +174,8 @@ def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     formats = parse_formats(args.format)
     if args.print_pdf and "pdf" not in formats and not args.dry_run:
         raise InputError("format", "--print-pdf needs the pdf format (e.g. --format pdf,eml,text)")
+    if args.print_pdf and args.archive:
+        raise InputError("archive", "--print-pdf reads the letter folders; leave out --archive for it")
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if not 1 <= jobs <= 64:
         raise InputError("jobs", "must be between 1 and 64")
@@ -181,7 +191,8 @@ def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     campaign = load_campaign(Path(args.campaign)) if args.campaign else None
     source = Path(args.input)
     opts = BatchOptions(out=Path(args.out), formats=formats, jobs=jobs, on=on, dry_run=args.dry_run,
-                        shard=parse_shard(args.shard), campaign=campaign, attach_pdf=not args.no_attach_pdf)
+                        shard=parse_shard(args.shard), campaign=campaign, attach_pdf=not args.no_attach_pdf,
+                        pdf_variant=args.pdf_variant, archive=args.archive)
     if campaign is not None:
         from .person import Person
 
@@ -373,13 +384,13 @@ def cmd_letter(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[s
     from .output.files import EXTENSIONS, render, write_bundle
     if args.format == "all":
         folder = Path(args.output if args.output != "-" else letter.reference)
-        for path in write_bundle(letter, folder):
+        for path in write_bundle(letter, folder, pdf_variant=args.pdf_variant):
             _err(err, f"wrote {path}")
         return 0
     pdf = None
     if args.format == "eml" and args.attach_pdf:
-        pdf = render(letter, "pdf")
-    data = render(letter, args.format, pdf)
+        pdf = render(letter, "pdf", pdf_variant=args.pdf_variant)
+    data = render(letter, args.format, pdf, pdf_variant=args.pdf_variant)
     target = args.output
     if target != "-" and Path(target).is_dir():
         target = str(Path(target) / f"letter.{EXTENSIONS[args.format]}")

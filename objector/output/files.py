@@ -63,8 +63,9 @@ def record(letter: Letter) -> dict[str, object]:
     }
 
 
-def render(letter: Letter, fmt: str, pdf: bytes | None = None) -> bytes:
-    """One format of ``letter`` as bytes (``pdf`` may be passed in to reuse a render)."""
+def render(letter: Letter, fmt: str, pdf: bytes | None = None, pdf_variant: str | None = None) -> bytes:
+    """One format of ``letter`` as bytes (``pdf`` may be passed in to reuse a render;
+    ``pdf_variant`` is one of pdfa.PDF_VARIANTS for an archival PDF)."""
     if fmt == "text":
         return letter.text().encode("utf-8")
     if fmt == "howto":
@@ -82,16 +83,16 @@ def render(letter: Letter, fmt: str, pdf: bytes | None = None) -> bytes:
         if pdf is not None:
             return pdf
         from .pdf import render_pdf
-        return render_pdf(letter)
+        return render_pdf(letter, pdf_variant)
     if fmt == "eml":
         from .eml import render_eml
         return render_eml(letter, pdf=pdf)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def bundle(letter: Letter, with_pdf: bool = True) -> Mapping[str, bytes]:
+def bundle(letter: Letter, with_pdf: bool = True, pdf_variant: str | None = None) -> Mapping[str, bytes]:
     """Every format of ``letter`` as file name -> bytes; the .eml carries the PDF."""
-    pdf = render(letter, "pdf") if with_pdf else None
+    pdf = render(letter, "pdf", pdf_variant=pdf_variant) if with_pdf else None
     files: dict[str, bytes] = {}
     for fmt in FORMATS:
         if fmt == "pdf" and pdf is None:
@@ -100,10 +101,10 @@ def bundle(letter: Letter, with_pdf: bool = True) -> Mapping[str, bytes]:
     return files
 
 
-def write_bundle(letter: Letter, folder: Path, with_pdf: bool = True) -> list[Path]:
+def write_bundle(letter: Letter, folder: Path, with_pdf: bool = True, pdf_variant: str | None = None) -> list[Path]:
     """Write the bundle into ``folder`` (created if needed); returns the paths written."""
     written = []
-    for name, data in bundle(letter, with_pdf).items():
+    for name, data in bundle(letter, with_pdf, pdf_variant).items():
         path = folder / name
         atomic_write(path, data)
         written.append(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
-from .html import render_html
+from .html import render_html, stylesheet
+from .pdfa import check_variant, write_options
 
 ASSETS = "assets"
 
@@ -179,7 +181,7 @@ class PDFRenderer:
     """Renders letters to PDF. Create one and reuse it: it holds the one
     FontConfiguration that keeps memory flat over thousands of letters."""
 
-    def __init__(self) -> None:
+    def __init__(self, variant: str | None = None) -> None:
         try:
             _import_weasyprint()
             from weasyprint.text.fonts import FontConfiguration
@@ -188,9 +190,18 @@ class PDFRenderer:
                 f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}. "
                 "Run 'bash scripts/dev.sh setup' or see the README.") from exc
         self.font_config = FontConfiguration()
+        # None (a tagged PDF) or one of pdfa.PDF_VARIANTS.
+        self.variant = check_variant(variant)
         self.assets = templates_dir() / ASSETS
         self.fetcher = _fetcher_class()(self.assets)
         self.logger = logging.getLogger("weasyprint")
+        # Our stylesheet, parsed once: every letter's page inlines the same text,
+        # which WeasyPrint would otherwise tokenise and validate per letter.
+        from weasyprint import CSS
+
+        self.inline_css = f"<style>{stylesheet()}</style>"
+        self.css = CSS(string=stylesheet(), font_config=self.font_config, url_fetcher=self.fetcher,
+                       base_url=self.assets.as_uri() + "/")
         self.last_warnings: list[str] = []
         # Fields of the last letter with characters that printed as empty boxes.
         self.missing_glyph_fields: list[str] = []
@@ -201,11 +212,20 @@ class PDFRenderer:
 
         handler = _Warnings()
         self.logger.addHandler(handler)
+        page = html or render_html(letter)
+        stylesheets = []
+        if self.inline_css in page:
+            # The same rules, already parsed; a page with other styles (a campaign's) keeps its own.
+            page = page.replace(self.inline_css, "", 1)
+            stylesheets.append(self.css)
         try:
-            document = HTML(string=html or render_html(letter), base_url=self.assets.as_uri() + "/",
-                            url_fetcher=self.fetcher)
-            data = document.write_pdf(font_config=self.font_config, pdf_tags=True,
-                                      presentational_hints=False)
+            document = HTML(string=page, base_url=self.assets.as_uri() + "/", url_fetcher=self.fetcher)
+            with warnings.catch_warnings():
+                # For PDF/A's output intent WeasyPrint 70 opens its sRGB profile and
+                # never closes it; CPython closes it at once when the reference goes.
+                warnings.simplefilter("ignore", ResourceWarning)
+                data = document.write_pdf(stylesheets=stylesheets, font_config=self.font_config, pdf_tags=True,
+                                          presentational_hints=False, **write_options(letter, self.variant))
         finally:
             self.logger.removeHandler(handler)
         self.last_warnings = handler.messages
@@ -219,11 +239,11 @@ _shared: PDFRenderer | None = None
 _shared_pid: int | None = None
 
 
-def render_pdf(letter: Letter) -> bytes:
+def render_pdf(letter: Letter, variant: str | None = None) -> bytes:
     """Render with a per-process shared renderer (safe across fork)."""
     global _shared, _shared_pid
-    if _shared is None or _shared_pid != os.getpid():
-        _shared, _shared_pid = PDFRenderer(), os.getpid()
+    if _shared is None or _shared_pid != os.getpid() or _shared.variant != check_variant(variant):
+        _shared, _shared_pid = PDFRenderer(variant), os.getpid()
     data = _shared.render(letter)
     if _shared.missing_glyph_fields:
         print(missing_glyph_note(_shared.missing_glyph_fields), file=sys.stderr)
