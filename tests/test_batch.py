@@ -71,7 +71,8 @@ def test_mixed_csv_produces_every_valid_bundle_and_an_error_report(mixed: Path, 
     assert {e["locale"] for e in manifest} >= {"en_GB", "en_US"}
     for e in manifest:
         folder = out / "letters" / e["reference"]
-        assert sorted(p.name for p in folder.iterdir()) == ["letter.eml", "letter.json",
+        # The deliverables, and the hidden fingerprint of the letter the folder holds.
+        assert sorted(p.name for p in folder.iterdir()) == [".fingerprint", "letter.eml", "letter.json",
                                                             "letter.txt"]
         import hashlib
         for name, digest in e["files"].items():
