@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import datetime as dt
 import functools
 import json
+import re
 
 import pytest
 from conftest import person_for
