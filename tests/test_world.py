@@ -36,6 +36,16 @@ WORLD = {
     "ng-ndpa": ("NG", dt.date(2023, 6, 12), ("objection", "erasure"), ("objection",), "NDPC"),
     "sa-pdpl": ("SA", dt.date(2023, 9, 14), ("erasure", "consent-withdrawal"), ("consent-withdrawal",), "SDAIA"),
     "ke-dpa": ("KE", None, ("objection", "erasure"), ("objection",), "ODPC"),
+    "nz-privacy": ("NZ", dt.date(2020, 12, 1), ("objection", "erasure"), ("objection",), "OPC"),
+    "my-pdpa": ("MY", dt.date(2013, 11, 15), ("erasure", "consent-withdrawal"), ("consent-withdrawal",), "JPDP"),
+    "ar-pdp": ("AR", None, ("erasure", "consent-withdrawal"), ("consent-withdrawal",), "AAIP"),
+    "cl-pdp": ("CL", dt.date(2026, 12, 1), ("objection", "erasure", "consent-withdrawal"), ("objection",),
+               "Agencia"),
+    "ae-pdpl": ("AE", dt.date(2022, 1, 2), ("erasure", "consent-withdrawal"), ("consent-withdrawal",),
+                "UAE Data Office"),
+    "il-ppl": ("IL", None, ("erasure", "consent-withdrawal"), ("consent-withdrawal",), "PPA"),
+    "ua-pdp": ("UA", dt.date(2011, 1, 1), ("objection", "erasure", "consent-withdrawal"), ("objection",),
+               "Ombudsman"),
 }
 
 
@@ -78,6 +88,20 @@ def test_decision_around_the_in_force_date(rid: str) -> None:
         ("VN", "2026-01-01", "vn-pdp"),
         ("MX", "2025-03-20", "none"),
         ("MX", "2025-03-21", "mx-lfpdppp"),
+        # Chile's new law from 2026-12-01; before it objector cites no Chilean law.
+        ("CL", "2026-11-30", "none"),
+        ("CL", "2026-12-01", "cl-pdp"),
+        ("NZ", "2020-11-30", "none"),
+        ("NZ", "2026-04-30", "nz-privacy"),
+        ("NZ", "2026-05-01", "nz-privacy"),  # IPP 3A gives no right this letter uses
+        # Malaysia: the 2025 phases of the Amendment Act change none of the rights used.
+        ("MY", "2024-12-31", "my-pdpa"),
+        ("MY", "2025-04-01", "my-pdpa"),
+        ("MY", "2025-06-01", "my-pdpa"),
+        ("AE", "2022-01-01", "none"),
+        ("AE", "2022-01-02", "ae-pdpl"),
+        ("UA", "2010-12-31", "none"),
+        ("UA", "2011-01-01", "ua-pdp"),
         ("PK", "2026-12-04", "none"),
         ("EG", "2026-12-04", "none"),
     ],
@@ -127,6 +151,17 @@ CITATIONS = {
     "sa-pdpl": ("PDPL (Saudi Arabia) Art. 5(2)", "PDPL Implementing Regulation Art. 8",
                 "PDPL Implementing Regulation Art. 3(1)(a)"),
     "ke-dpa": ("Data Protection Act (Kenya) s. 26(c)", "Data Protection Act (Kenya) s. 40"),
+    "nz-privacy": ("Privacy Act 2020 (NZ), IPP 10", "Privacy Act 2020 (NZ), IPP 6"),
+    "my-pdpa": ("PDPA (Malaysia) s. 38", "PDPA (Malaysia) s. 30", "PDPA (Malaysia) s. 31"),
+    "ar-pdp": ("Ley 25.326 Art. 5", "Ley 25.326 Art. 16", "Ley 25.326 Art. 14"),
+    "cl-pdp": ("Ley 19.628 Art. 8(a)", "Ley 19.628 Art. 8(c)", "Ley 19.628 Art. 8 ter", "Ley 19.628 Art. 7",
+               "Ley 19.628 Art. 12", "Ley 19.628 Art. 5", "Ley 19.628 Art. 11"),
+    "ae-pdpl": ("PDPL (UAE) Art. 6(2)", "PDPL (UAE) Art. 17(3)", "PDPL (UAE) Art. 5", "PDPL (UAE) Art. 15",
+                "PDPL (UAE) Art. 13"),
+    "il-ppl": ("Protection of Privacy Law (Israel) s. 1", "Protection of Privacy Law (Israel) s. 2(9)",
+               "Protection of Privacy Law (Israel) s. 13"),
+    "ua-pdp": ("Law No. 2297-VI Art. 8(2)(5)", "Law No. 2297-VI Art. 8(2)(6)", "Law No. 2297-VI Art. 8(2)(11)",
+               "Law No. 2297-VI Art. 8(2)(4)", "Law No. 2297-VI Art. 8(2)(8)"),
 }
 
 
@@ -179,6 +214,16 @@ DUES = [
     ("th-pdpa", "2026-12-04", "erasure", "2027-03-04"),  # 90 days for erasure
     ("ke-dpa", "2026-12-04", "main", "2026-12-11"),  # 7 days
     ("sa-pdpl", "2026-12-04", "main", "2027-01-03"),  # 30 days
+    ("nz-privacy", "2026-12-04", "main", "2027-01-03"),  # 30 days asked (the OPC's wait), not statutory
+    ("my-pdpa", "2026-12-04", "main", "2026-12-25"),  # 21 days (s. 31), calendar: no roll
+    ("ar-pdp", "2026-12-04", "main", "2026-12-14"),  # 10 calendar days (Art. 14)
+    ("ar-pdp", "2026-12-04", "supresion", "2026-12-15"),  # 5 business days; 7 (bridge) and 8 Dec skipped
+    ("cl-pdp", "2026-12-04", "main", "2027-01-03"),  # 30 calendar days (Art. 11)
+    ("cl-pdp", "2026-12-04", "bloqueo", "2026-12-09"),  # 2 business days; 8 Dec skipped
+    ("cl-pdp", "2026-12-24", "bloqueo", "2026-12-29"),  # 25 Dec and the weekend skipped
+    ("ae-pdpl", "2026-12-04", "main", "2027-01-03"),  # 30 days asked, none set
+    ("il-ppl", "2026-12-04", "main", "2027-01-03"),  # 30 days asked, unconfirmed
+    ("ua-pdp", "2026-12-04", "main", "2027-01-03"),  # 30 calendar days (Art. 8(2)(4))
 ]
 
 
@@ -191,10 +236,16 @@ def test_deadline_arithmetic(rid: str, received: str, group: str, due: str) -> N
 
 
 def test_statutory_periods_only_where_a_law_sets_them() -> None:
-    for rid in ("au-privacy", "za-popia", "ng-ndpa", "jp-appi", "in-dpdp-pre"):
+    for rid in ("au-privacy", "za-popia", "ng-ndpa", "jp-appi", "in-dpdp-pre", "nz-privacy", "ae-pdpl", "il-ppl"):
         assert not decide(WORLD[rid][0], None, _day(rid)).dues()[0].statutory, rid
     letter = _letter("tr-kvkk")
     assert "within 30 days of receipt (KVKK Art. 13)" in letter.body
+    # Periods the law sets for one request only (access) are said to be so.
+    for rid in ("my-pdpa", "ar-pdp", "ua-pdp"):
+        main = decide(WORLD[rid][0], None, _day(rid)).dues(kinds=WORLD[rid][3])[0]
+        assert main.statutory_demands == ("inform",) and not main.statutory, rid
+    assert "within 10 days of receipt (Ley 25.326 Art. 14)" in _letter("ar-pdp").body
+    assert "within 5 business days of receipt (Ley 25.326 Art. 16)" in _letter("ar-pdp").body
 
 
 def test_turkish_applications_warn_in_another_language() -> None:
@@ -213,3 +264,46 @@ def test_unconfirmed_facts_are_shown() -> None:
     notes = decide("MX", None, DAY).unconfirmed()
     assert any("business days" in n for n in notes)
     assert any("Art. 24" in n for n in notes)
+
+
+# Countries without a statutory right to object or to erase: the letter asks, says
+# so, and still names the regulator.
+@pytest.mark.parametrize(("rid", "requests"), [
+    ("nz-privacy", ("no-affiliate-sharing", "delete")),
+    ("il-ppl", ("delete",)),
+    ("my-pdpa", ("delete",)),
+    ("ar-pdp", ("no-affiliate-sharing",)),
+])
+def test_requests_where_no_right_exists(rid: str, requests: tuple[str, ...]) -> None:
+    letter = _letter(rid)
+    voluntary = tuple(did for did, d in letter.decision.demands(letter.kinds) if d.voluntary)
+    assert voluntary == requests
+    assert "not based on a provision of law" in letter.body
+    assert letter.decision.authority is not None
+    assert letter.decision.authority.name in letter.body
+
+
+def test_chile_before_its_new_law_claims_no_right() -> None:
+    before = compose(person_for("cl-pdp"), on=dt.date(2026, 11, 30), locale="en")
+    assert before.decision.regime.id == "none"
+    assert before.citations == ()
+    assert any("only from 2026-12-01" in s.text for s in before.decision.steps)
+    after = compose(person_for("cl-pdp"), on=dt.date(2026, 12, 1), locale="en")
+    assert "Ley 19.628 Art. 8(a)" in after.body
+
+
+def test_new_regimes_show_their_unconfirmed_facts() -> None:
+    assert any("structured summary" in n for n in decide("CL", None, DAY).unconfirmed())
+    assert any("IPP 10" in n for n in decide("NZ", None, DAY).unconfirmed())
+    assert any("Art. 15" in n for n in decide("AE", None, DAY).unconfirmed())
+    assert any("Decreto 1558/2001" in n for n in decide("AR", None, DAY).unconfirmed())
+    assert any("Amendment 13" in n for n in decide("IL", None, DAY).unconfirmed())
+    assert any("holidays" in n for n in decide("AR", None, DAY).unconfirmed())
+
+
+def test_regulator_prerequisites_are_in_the_how_to() -> None:
+    assert any("30 days" in n for n in decide("NZ", None, DAY).regime.howto_notes)
+    assert any("intimación fehaciente" in n for n in decide("AR", None, DAY).regime.howto_notes)
+    assert any("30 business days" in n for n in decide("CL", None, DAY).regime.howto_notes)
+    assert any("reasons" in n for n in decide("UA", None, DAY).regime.howto_notes)
+    assert any("s. 2(2)" in n for n in decide("MY", None, DAY).regime.notes)
