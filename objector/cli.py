@@ -307,7 +307,9 @@ def _ask_grounds(stdin: IO[str], stderr: IO[str]) -> tuple[str | None, str | Non
                  + _("Choose an example to start from, or write your own:") + "\n")
     for i, (name, r) in enumerate(reasons, 1):
         stderr.write(f"  {i}. {ui.pgettext('reason-title', r.title)} ({name})\n")
-    stderr.write(f"  0. {_('Write my own')}\n")
+    # Not inside the f-string: the extractor only sees a plain _() call (probe m10).
+    own = _("Write my own")
+    stderr.write(f"  0. {own}\n")
     while True:
         choice = _ask(stdin, stderr, _("Your choice: "))
         if choice is None:

@@ -588,8 +588,14 @@ class FolderLoader(BaseLoader):
         # O_NOFOLLOW: a file swapped for a link after the check above is not followed either.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
                 raise _outside(template)
+            # A hard link has the same contents as a file elsewhere (/etc/passwd) and
+            # cannot be told apart from it: a template with more than one link is refused.
+            if st.st_nlink > 1:
+                raise SecurityError(f"{template!r} is a hard link: campaign templates must be plain files "
+                                    "of their own inside the campaign's templates folder")
             data = fh.read(MAX_TEMPLATE_BYTES + 1)
         if len(data) > MAX_TEMPLATE_BYTES:
             raise TemplateError(f"template {template!r} is larger than {MAX_TEMPLATE_BYTES:,} bytes")

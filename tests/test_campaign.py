@@ -110,6 +110,16 @@ def test_the_loader_refuses_links_to_files_and_folders(tmp_path: Path, secret: P
         env.get_template(name)
 
 
+def test_the_loader_refuses_a_hard_link(tmp_path: Path, secret: Path) -> None:
+    # A hard link carries another file's contents (probe follow-up to C2).
+    root = tmp_path / "templates"
+    root.mkdir()
+    os.link(secret, root / "h.txt")
+    env = make_environment(FolderLoader(root), "en", sandboxed=True)
+    with pytest.raises(Exception, match="is a hard link"):
+        env.get_template("h.txt")
+
+
 @pytest.mark.parametrize("name", ["/etc/passwd", "../outside/secret.txt", "objector/../../outside/secret.txt",
                                   "letter/../../outside/secret.txt", "..\\outside\\secret.txt", "C:/x"])
 def test_include_of_an_absolute_or_dotdot_name_is_refused(tmp_path: Path, secret: Path, name: str) -> None:

@@ -28,6 +28,14 @@ from objector.cli import main
 from objector.decision import decide
 from objector.i18n import available_letter_locales, resolve_letter_locale, sample_place
 from objector.output.pdf import PDFRenderer
+from objector.resources import locales_dir
+
+# A language with no catalog yet, and the country whose language it is: the translator
+# tests start it as a new locale. Turkish until a `tr` catalog exists, then the next one,
+# so following the guide for a real new language never breaks these tests (probe M14).
+_NEW_CANDIDATES = (("tr", "TR", "Turkish"), ("ka", "GE", "Georgian"), ("hy", "AM", "Armenian"),
+                   ("mn", "MN", "Mongolian"))
+NEW, NEW_COUNTRY, NEW_NAME = next(c for c in _NEW_CANDIDATES if not (locales_dir() / c[0]).exists())
 
 LOCALES = catalog_locales()
 DAY = dt.date(2026, 11, 25)
@@ -174,8 +182,8 @@ def test_localised_citations_keep_every_number(locale: str) -> None:
     ("DE", None, "de", None),
     ("CA", "QC", "fr_CA", "letter language fr_CA; also possible for CA: en_GB (choose with --locale)"),
     # Countries whose language has no catalog yet: English, and the reason, out loud.
-    ("TR", None, "en_GB", "letter language en_GB (English (United Kingdom)): no complete catalog yet for "
-                          "tr (Turkish), the language of TR (see 'objector locales')"),
+    (NEW_COUNTRY, None, "en_GB", "letter language en_GB (English (United Kingdom)): no complete catalog yet for "
+                                 f"{NEW} ({NEW_NAME}), the language of {NEW_COUNTRY} (see 'objector locales')"),
     ("JP", None, "en_GB", "letter language en_GB (English (United Kingdom)): no complete catalog yet for "
                           "ja (Japanese), the language of JP (see 'objector locales')"),
     ("IN", None, "en_GB", "letter language en_GB; no complete catalog yet for hi (Hindi)"),
@@ -260,15 +268,15 @@ def _fill(folder: Path, share: float = 1.0) -> None:
 
 def test_init_starts_every_domain_and_a_glossary(locales_copy: Path) -> None:
     err = io.StringIO()
-    assert main(["locales", "init", "tr"], stdout=io.StringIO(), stderr=err) == 0
-    folder = locales_copy / "tr"
+    assert main(["locales", "init", NEW], stdout=io.StringIO(), stderr=err) == 0
+    folder = locales_copy / NEW
     assert sorted(p.name for p in (folder / "LC_MESSAGES").iterdir()) == sorted(f"{d}.po" for d in ALL_DOMAINS)
     assert err.getvalue().count("objector: wrote ") == len(ALL_DOMAINS) + 1
     # The glossary lists every legal term, unfilled, so the glossary test fails until it is done.
     rows = _glossary_rows((folder / "GLOSSARY.md").read_text(encoding="utf-8"))
     assert [row[0] for row in rows] == list(LEGAL_TERMS.values())
     assert all(row[1] == "" for row in rows)
-    status = check("tr", ALL_DOMAINS)
+    status = check(NEW, ALL_DOMAINS)
     assert (status.translated, status.problems) == (0, [])
     assert status.total == sum(1 for d in ALL_DOMAINS for m in read_po(io.BytesIO(pot_path(d).read_bytes())) if m.id)
 
@@ -276,9 +284,9 @@ def test_init_starts_every_domain_and_a_glossary(locales_copy: Path) -> None:
 @pytest.mark.parametrize(("code", "created", "message"), [
     ("de-at", "de_AT", None),
     ("pt-pt", "pt_PT", None),
-    ("Tr", "tr", None),
-    ("TR", None, "'TR' is written like a country code; locale codes begin with a lowercase language code "
-                 "('tr' is Turkish)"),
+    (NEW.title(), NEW, None),
+    (NEW.upper(), None, f"'{NEW.upper()}' is written like a country code; locale codes begin with a lowercase "
+                        f"language code ('{NEW}' is {NEW_NAME})"),
     ("UK", None, "'UK' is written like a country code; locale codes begin with a lowercase language code "
                  "('uk' is Ukrainian); the United Kingdom is the country GB, and its letters are in en_GB"),
     ("pt-br", None, "'pt-br' exists already (as 'pt_BR'; codes differing only in case or separator are one "
@@ -302,7 +310,7 @@ def test_init_normalises_the_code_and_refuses_duplicates(locales_copy: Path, cod
         assert (status, err.getvalue(), after) == (2, f"objector: error: locale: {message}\n", before)
 
 
-@pytest.mark.parametrize(("there", "code"), [("TR", "tr"), ("tr", "TR"), ("tr", "Tr")])
+@pytest.mark.parametrize(("there", "code"), [(NEW.upper(), NEW), (NEW, NEW.upper()), (NEW, NEW.title())])
 def test_init_refuses_a_spelling_of_a_folder_already_there(locales_copy: Path, there: str, code: str) -> None:
     # A folder made by hand (or by an older objector) in another spelling is the same locale.
     (locales_copy / there / "LC_MESSAGES").mkdir(parents=True)
@@ -353,28 +361,28 @@ def test_check_lists_missing_catalogs(locales_copy: Path) -> None:
 
 
 def test_a_partial_catalog_can_be_previewed(locales_copy: Path) -> None:
-    args = ["letter", "--name", "Alex Example", "--email", "alex@example.org", "--country", "TR", "--no-grounds",
-            "--date", "2026-11-25"]
-    assert main(["locales", "init", "tr"], stdout=io.StringIO(), stderr=io.StringIO()) == 0
-    _fill(locales_copy / "tr", share=0.5)
-    english = compose(Person.create("Alex Example", "alex@example.org", "TR"), on=DAY, locale="en",
+    args = ["letter", "--name", "Alex Example", "--email", "alex@example.org", "--country", NEW_COUNTRY,
+            "--no-grounds", "--date", "2026-11-25"]
+    assert main(["locales", "init", NEW], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    _fill(locales_copy / NEW, share=0.5)
+    english = compose(Person.create("Alex Example", "alex@example.org", NEW_COUNTRY), on=DAY, locale="en",
                       allow_no_grounds=True).text()
     # One translated entry with a placeholder English lacks: it would break the letter, so it stays English.
-    po = locales_copy / "tr" / "LC_MESSAGES" / "letters.po"
+    po = locales_copy / NEW / "LC_MESSAGES" / "letters.po"
     with po.open("rb") as fh:
-        cat = read_po(fh, locale="tr")
+        cat = read_po(fh, locale=NEW)
     broken = next(m for m in cat if m.id and m.string and "%(" not in m.id and not m.context and m.id in english)
     broken.string = f"{_pseudo(broken.id)} %(nobody)s"
     with po.open("wb") as fh:
         write_po(fh, cat, width=100)
 
     err = io.StringIO()
-    assert main([*args, "--locale", "tr"], stdout=io.StringIO(), stderr=err) == 2
-    assert "no complete letter catalog for 'tr' (add --allow-incomplete to preview it)" in err.getvalue()
+    assert main([*args, "--locale", NEW], stdout=io.StringIO(), stderr=err) == 2
+    assert f"no complete letter catalog for '{NEW}' (add --allow-incomplete to preview it)" in err.getvalue()
     out, err = io.StringIO(), io.StringIO()
-    assert main([*args, "--locale", "tr", "--allow-incomplete"], stdout=out, stderr=err) == 0
+    assert main([*args, "--locale", NEW, "--allow-incomplete"], stdout=out, stderr=err) == 0
     notes = [line for line in err.getvalue().splitlines() if "letter language" in line]
-    assert len(notes) == 1 and notes[0].startswith("objector: note: letter language tr is incomplete (")
+    assert len(notes) == 1 and notes[0].startswith(f"objector: note: letter language {NEW} is incomplete (")
     assert "untranslated or broken entries are in English" in notes[0]
     text = out.getvalue()
     assert broken.id in text and "%(nobody)s" not in text  # the broken entry fell back to English
@@ -489,25 +497,26 @@ def test_a_new_language_needs_no_python(tmp_path: Path) -> None:
 
     where = run("-c", "import objector.resources as r; print(r.locales_dir())")
     assert where.stdout.strip() == str(copy / "locales"), where.stderr
-    letter = ("-m", "objector", "letter", "--name", "Alex Example", "--email", "alex@example.org", "--country", "TR",
+    letter = ("-m", "objector", "letter", "--name", "Alex Example", "--email", "alex@example.org", "--country",
+              NEW_COUNTRY,
               "--no-grounds", "--date", "2026-11-25")
     before = run(*letter)
-    assert "no complete catalog yet for tr (Turkish)" in before.stderr
+    assert f"no complete catalog yet for {NEW} ({NEW_NAME})" in before.stderr
 
     # A no-op in a consistent tree (test_templates_are_current); it keeps this test about
     # the new locale while someone's template edit awaits extraction.
     assert run("-m", "objector", "locales", "extract").returncode == 0
-    assert run("-m", "objector", "locales", "init", "tr").returncode == 0
-    _fill(copy / "locales" / "tr")
-    checked = run("-m", "objector", "locales", "check", "tr")
+    assert run("-m", "objector", "locales", "init", NEW).returncode == 0
+    _fill(copy / "locales" / NEW)
+    checked = run("-m", "objector", "locales", "check", NEW)
     assert (checked.returncode, checked.stdout) == (0, "")
     pytest_args = ("-m", "pytest", "-q", "-p", "no:cacheprovider")
-    golden = run(*pytest_args, "tests/test_i18n.py::test_golden_letter_per_locale[tr]", "--update-golden")
+    golden = run(*pytest_args, f"tests/test_i18n.py::test_golden_letter_per_locale[{NEW}]", "--update-golden")
     assert golden.returncode == 0, golden.stdout[-2000:]
-    assert (copy / "tests" / "golden" / "locales" / "tr.txt").is_file()
+    assert (copy / "tests" / "golden" / "locales" / f"{NEW}.txt").is_file()
 
     collected = run(*pytest_args, "--collect-only", "tests")
-    ids = [line for line in collected.stdout.splitlines() if line.endswith("[tr]")]
+    ids = [line for line in collected.stdout.splitlines() if line.endswith(f"[{NEW}]")]
     assert len(ids) >= 8, collected.stdout[-2000:]
     result = run(*pytest_args, *ids, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:]
@@ -515,4 +524,4 @@ def test_a_new_language_needs_no_python(tmp_path: Path) -> None:
 
     after = run(*letter, "--format", "json")  # the country's letters are now in its language, without a note
     assert (after.returncode, after.stderr.count("letter language")) == (0, 0), after.stderr
-    assert json.loads(after.stdout)["locale"] == "tr"
+    assert json.loads(after.stdout)["locale"] == NEW
