@@ -94,6 +94,9 @@ class Result:
     fatal: tuple[int, str, str] | None = None
     # Archive mode: the bundle's bytes, on their way to the batch process's zip.
     files: dict[str, bytes] | None = None
+    # Why the letter is not in its country's language (a campaign's fallback): said
+    # once per country at the end of the run (probe M13). Holds no person data.
+    note: str | None = None
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -122,8 +125,11 @@ class Summary:
     failed: int = 0
     seconds: float = 0.0
     by_regime: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
 
     def add(self, r: Result) -> None:
+        if r.note:
+            self.notes[r.note] = self.notes.get(r.note, 0) + 1
         self.rows += 1
         setattr(self, r.status, getattr(self, r.status) + 1)
         if r.entry:
@@ -178,6 +184,19 @@ def _init_worker(opts: BatchOptions, parent: int | None = None) -> None:
         from .output.pdf import PDFRenderer
 
         _renderer = PDFRenderer(opts.pdf_variant)  # one FontConfiguration per worker: flat memory
+
+
+def _fallback_note(letter: Letter, opts: BatchOptions) -> str | None:
+    """A note when a campaign's locale stands in for a member's country language."""
+    c = opts.campaign
+    if c is None or c.locale is None or c.spec.locale_policy == "force" or letter.locale != c.locale:
+        return None
+    p = letter.person
+    if c.locale_for(p) != c.locale:
+        return None
+    place = f"{p.country}-{p.state}" if p.state else p.country
+    return (f"letters for {place} are in {c.locale}, the campaign's locale: objector has no complete catalog "
+            "for that place's language yet")
 
 
 def _letter_for(row: Row, opts: BatchOptions) -> Letter:
@@ -320,12 +339,13 @@ def process_row(row: Row, opts: BatchOptions, renderer: Any = None) -> Result:
         return Result(row.number, "rejected", field="reason", message=exc.row_message)
     except ObjectorError as exc:
         return Result(row.number, "failed", field="letter", message=str(exc))
+    note = _fallback_note(letter, opts)
     if opts.dry_run:
         return Result(row.number, "valid", letter.reference,
-                      entry={"regime": letter.decision.regime.id, "reference": letter.reference})
+                      entry={"regime": letter.decision.regime.id, "reference": letter.reference}, note=note)
     final = opts.out / "letters" / letter.reference
     try:
-        return _produce(row, letter, final, opts, renderer)
+        return dataclasses.replace(_produce(row, letter, final, opts, renderer), note=note)
     except OSError as exc:
         return Result(row.number, "failed", letter.reference, field="output",
                       fatal=(exc.errno or 0, exc.strerror or str(exc), str(exc.filename or final)))

@@ -219,6 +219,8 @@ def cmd_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.print_pdf and not args.dry_run:
         _err(err, f"wrote {print_pdf(opts.out)}")
     out.write(json.dumps(summary.as_dict()) + "\n")
+    for note, count in sorted(summary.notes.items()):
+        _err(err, f"note: {note} ({count} letter(s))")
     if summary.rejected or summary.failed:
         _err(err, f"{summary.rejected} row(s) rejected, {summary.failed} failed: see {opts.out / 'errors.csv'}")
     return summary.exit_status

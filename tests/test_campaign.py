@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -366,3 +367,17 @@ def test_row_errors_are_not_mistaken_for_template_errors(tmp_path: Path) -> None
     campaign = load_campaign(_campaign(tmp_path, "With kind regards"))
     with pytest.raises(InputError):
         campaign.guarded(lambda: Person.create("", "a@example.org", "DE"))
+
+
+def test_a_batch_says_when_the_campaign_locale_stands_in_for_a_members_language(tmp_path: Path) -> None:
+    # Japan has a regime but no Japanese catalog: the member's letter is in the
+    # campaign's language, and the batch says so once, without naming anyone (probe M13).
+    (tmp_path / "c.toml").write_text('name = "x"\nlocale = "en_GB"\n')
+    (tmp_path / "m.csv").write_text("name,email,country\nAiko Sato,aiko@example.jp,JP\nKen Ito,ken@example.jp,JP\n",
+                                    encoding="utf-8")
+    status, _, err = cli("batch", str(tmp_path / "m.csv"), "--out", str(tmp_path / "out"), "--date", DATE,
+                         "--campaign", str(tmp_path / "c.toml"), "--format", "text")
+    assert status == 0, err
+    assert re.search(r"^objector: note: letters for JP are in en(_GB)?, the campaign's locale: objector has no "
+                     r"complete catalog for that place's language yet \(2 letter\(s\)\)$", err, re.M), err
+    assert "Aiko" not in err
