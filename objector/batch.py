@@ -438,7 +438,8 @@ def run(source: Path | Iterable[Row], opts: BatchOptions,
     rows = select_shard(rows, opts.shard)
     if not opts.dry_run:
         _check_out(opts.out)
-        (opts.out / "letters").mkdir(parents=True, exist_ok=True)
+        # Archive mode keeps the bundles in letters.zip: no empty letters/ beside it.
+        (opts.out if opts.archive else opts.out / "letters").mkdir(parents=True, exist_ok=True)
         clean_temporary(opts.out, reports=False)
         if not opts.started_ns:
             marker = opts.out / _temp_name("started")
