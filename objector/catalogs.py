@@ -133,16 +133,21 @@ def _code_messages(paths: list[Path], keywords: dict[str, Any]
                 yield (str(message[0]), str(message[1])), f"{rel}:{lineno}", list(comments), context
 
 
-def _template_messages(paths: list[Path]) -> Iterator[tuple[str, str, list[str], str | None]]:
+def _template_messages(paths: list[Path]
+                       ) -> Iterator[tuple[str | tuple[str, str], str, list[str], str | None]]:
     root = templates_dir()
     for path in paths:
         rel = "templates/" + path.relative_to(root).as_posix()
         for lineno, message, comments, context in extract_from_file(
-                "jinja2.ext:babel_extract", str(path), keywords={"_": None, "gettext": None},
+                "jinja2.ext:babel_extract", str(path),
+                # ngettext: {% trans count=... %}...{% pluralize %} blocks are plural entries.
+                keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
                 comment_tags=("Translators:",), options={"trimmed": "true", "silent": "false"},
                 strip_comment_tags=True):
             if isinstance(message, str):
                 yield message, f"{rel}:{lineno}", list(comments), context
+            elif isinstance(message, tuple) and len(message) >= 2 and message[0] and message[1]:
+                yield (str(message[0]), str(message[1])), f"{rel}:{lineno}", list(comments), context
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -197,8 +202,10 @@ def extract() -> dict[str, Catalog]:
                                *(templates_dir() / "case").glob("*.jinja")])
     for tmsg, where, comments, ctx in _template_messages(letter_templates):
         _add(letters, tmsg, where, "; ".join(comments) or None, ctx)
-    letter_code = [_PACKAGE / "letter.py", *sorted((_PACKAGE / "output").glob("*.py"))]
-    for msg, where, comments, ctx in _code_messages(letter_code, {"gettext": None, "pgettext": ((1, "c"), 2)}):
+    # deadlines.py: the period in words ("one month", "45 days") inside letter sentences.
+    letter_code = [_PACKAGE / "letter.py", _PACKAGE / "deadlines.py", *sorted((_PACKAGE / "output").glob("*.py"))]
+    letter_keywords = {"gettext": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
+    for msg, where, comments, ctx in _code_messages(letter_code, letter_keywords):
         _add(letters, msg, where, "; ".join(comments) or None, ctx)
     from .citations import LAWS, PATTERNS, POINT_LETTERS
 
@@ -224,6 +231,10 @@ def extract() -> dict[str, Catalog]:
     ui_code = [_PACKAGE / "decision.py", _PACKAGE / "cli.py", _PACKAGE / "explain.py", _PACKAGE / "case_cli.py",
                *sorted((_PACKAGE / "web").glob("*.py"))]
     ui_keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
+    # The period in words is also shown in the interface language (explain, the web page).
+    for msg, where, comments, ctx in _code_messages([_PACKAGE / "deadlines.py"],
+                                                    {"gettext": None, "ngettext": (1, 2)}):
+        _add(ui, msg, where, "; ".join(comments) or None, ctx)
     for msg, where, comments, ctx in _code_messages([p for p in ui_code if p.exists()], ui_keywords):
         _add(ui, msg, where, "; ".join(comments) or None, ctx)
     # The web page's templates are interface text (objector serve).

@@ -181,6 +181,8 @@ def period_words(t: _Plural, unit: Unit, length: int) -> str:
     """A period in words ("one month", "30 days", "15 business days") in ``t``'s language."""
     if unit == "months":
         if length == 1:
+            # Translators: a period used inside sentences such as "within %(period)s of
+            # receipt"; give it the grammatical form those sentences need in your language.
             return t.gettext("one month")
         return t.ngettext("%(num)d month", "%(num)d months", length) % {"num": length}
     if unit == "days":
