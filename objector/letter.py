@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from babel.lists import format_list
 from jinja2 import Environment
@@ -310,6 +310,10 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         _S_GROUNDS: grounds or "",
         _S_REF: reference,
     }
+    demand_context: list[dict[str, Any]] = [
+        {"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also], "days": d.days,
+         "applies_from": long_date(d.applies_from, loc, person.country) if d.applies_from else None}
+        for did, d in demands]
     context = {
         "person": {"name": _S_NAME, "email": _S_EMAIL},
         "profile_url": _S_URL if person.profile_url else None,
@@ -328,10 +332,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "quote": {"document": quote.document, "text": quote.text,
                   "effective": long_date(quote.effective, loc, person.country)},
         "scope": [t.pgettext("scope", item) for item in data.linkedin.scope.included],
-        "demands": [{"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also],
-                     "days": d.days,
-                     "applies_from": long_date(d.applies_from, loc, person.country) if d.applies_from else None}
-                    for did, d in demands],
+        "demands": demand_context,
         # The requests of a law-based letter that no provision grants, by number,
         # so the letter says honestly which they are (issue 11).
         "request_items": (_items(demands, requests, loc, person.country)
@@ -401,6 +402,15 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
                 _SHAPES.pop(next(iter(_SHAPES)))
             _SHAPES[key] = shaped
     body, subject, form_text = (_fill(text, personal) for text in shaped)
+    # LinkedIn's forms take short texts: where a language's wording (or a long name)
+    # runs over the budget, the last clauses are left to the full letter, so the form
+    # text always fits and still claims nothing the letter does not (review M-1).
+    budget = min((ch.text_budget for _, ch in decision.channels if ch.text_budget), default=None)
+    kept = list(demand_context)
+    while budget is not None and len(form_text) > budget and len(kept) > 1:
+        kept.pop()
+        form_text = _fill(_tidy(env.get_template("letter/form.txt.jinja").render(
+            {**context, "demands": kept}), "\n").strip(), personal)
     sender = (person.name, *person.address, person.email)
     controller = decision.controller
     # The last address line is the country: written in capitals in the letter's

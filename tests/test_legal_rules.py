@@ -281,3 +281,18 @@ def test_kind_errors_read_as_english(kind: str) -> None:
     article = "an" if kind[0] in "aeiou" else "a"
     with pytest.raises(InputError, match=rf"^kind: {article} {kind} letter does not fit"):
         compose(person, kind, on=DAY)
+
+
+# --- M-1: the form text fits LinkedIn's form in every language -------------------------
+
+@pytest.mark.parametrize("locale", sorted(__import__("objector.i18n", fromlist=["x"]).available_letter_locales()))
+def test_form_text_fits_the_budget_in_every_language(locale: str) -> None:
+    for rid in sorted(dataset().regimes):
+        person = person_for(rid)
+        d = decide(person.country, person.state, DAY)
+        if d.regime.id != rid:
+            continue
+        letter = compose_any(person, on=DAY, locale=locale, reason_preset="old-content")
+        budgets = [ch.text_budget for _, ch in d.channels if ch.text_budget]
+        assert len(letter.form_text) <= min(budgets), (rid, len(letter.form_text))
+        assert letter.reference in letter.form_text
