@@ -182,6 +182,15 @@ def _data_prose(root: Path) -> Iterator[tuple[str, str, str]]:
         for table in ("deadline", "escalation"):
             if reg[table].get("note"):
                 yield reg[table]["note"], where, f"note on the {table}"
+        # The deadline's roll-over rule and its separate periods (a law's own day
+        # counts, the CCPA's 15 business days) are shown with the decision too.
+        roll = reg["deadline"].get("roll", {})
+        if roll.get("note"):
+            yield roll["note"], where, "note on the deadline's roll-over rule"
+        for gid, group in reg["deadline"].get("groups", {}).items():
+            for key in ("rule", "note"):
+                if group.get(key):
+                    yield group[key], where, f"{key} of the separate period '{gid}'"
         yield reg["escalation"]["complaint"], where, "what happens if LinkedIn does not comply"
         for section in ("demands", "arguments"):
             for did, demand in reg.get(section, {}).items():
