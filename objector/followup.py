@@ -24,6 +24,7 @@ from .case import (
 from .citations import localise
 from .errors import DataError, LocaleError
 from .i18n import SOURCE_LOCALE, long_date, normalise_locale
+from .letter import squash
 from .resources import locales_dir, templates_dir
 from .schema import Authority
 from .templating import environment
@@ -87,7 +88,7 @@ def _fail(what: str) -> NoReturn:
 
 
 def _tidy(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    lines = (squash(line) for line in text.splitlines())
     return "\n\n".join(line for line in lines if line) + "\n"
 
 
@@ -220,7 +221,7 @@ def _language_name(letter_locale: str, loc: str) -> str:
 
 def _subject(ctx: _Ctx) -> str:
     template = environment(ctx.loc).get_template("case/subject.txt.jinja")
-    return " ".join(template.render(subject=str(ctx.case.record.get("subject", ""))).split())
+    return squash(template.render(subject=str(ctx.case.record.get("subject", ""))))
 
 
 def escalation(case: Case, on: dt.date, loc: str, represented: str | None = None) -> tuple[Document, Status]:

@@ -394,7 +394,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     if shaped is None:
         shaped = (
             _tidy(env.get_template("letter/body.txt.jinja").render(context)),
-            " ".join(env.get_template("letter/subject.txt.jinja").render(context).split()),
+            squash(env.get_template("letter/subject.txt.jinja").render(context)),
             _tidy(env.get_template("letter/form.txt.jinja").render(context), "\n").strip(),
         )
         if shareable:
@@ -479,8 +479,17 @@ def _lead_citation(demands: tuple[tuple[str, Demand], ...], fallback: str) -> st
     return fallback
 
 
+_ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def squash(text: str) -> str:
+    """Runs of ordinary white space as one space; no-break spaces stay, since French
+    typography puts them before ':' and inside '« »' (a plain split() would drop them)."""
+    return _ASCII_SPACE.sub(" ", text).strip()
+
+
 def _tidy(text: str, separator: str = "\n\n") -> str:
     """Every non-empty template line is one block (``trans trimmed`` makes each
     paragraph one line); blocks are joined by a blank line, spaces collapsed."""
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    lines = (squash(line) for line in text.splitlines())
     return separator.join(line for line in lines if line) + "\n"

@@ -8,7 +8,7 @@ from babel.numbers import format_decimal
 from ..citations import localise
 from ..deadlines import due, received_by_post
 from ..i18n import formatting_locale, long_date, translations
-from ..letter import Letter
+from ..letter import Letter, squash
 from ..templating import environment
 
 
@@ -74,5 +74,5 @@ def render_howto(letter: Letter) -> str:
         if line.startswith("    ") and blocks:
             blocks[-1] += "\n" + line.rstrip()
         else:
-            blocks.append(" ".join(line.split()))
+            blocks.append(squash(line))
     return "\n\n".join(blocks) + "\n"
