@@ -496,7 +496,7 @@ DPC = "Irish Data Protection Commission"
 @pytest.mark.parametrize(
     ("country", "state", "authority", "lead"),
     [
-        ("FR", None, "Commission Nationale de l'Informatique et des Libertés", DPC),
+        ("FR", None, "Commission nationale de l'informatique et des libertés", DPC),
         ("DE", "BY", "Bayerisches Landesamt für Datenschutzaufsicht", DPC),
         ("DE", None, DPC, None),
         ("IE", None, DPC, None),
