@@ -461,7 +461,14 @@ def _fill(text: str, personal: dict[str, str]) -> str:
 
 
 def _postal_upper(text: str, locale: str) -> str:
-    """Capitals for an address's country line; Greek capitals drop their accents."""
+    """Capitals for an address's country line; Greek capitals drop their accents,
+    Turkish keeps the dotted capital İ, and Georgian, which writes no capitals in
+    addresses (its Mtavruli capitals are missing from most fonts), stays as it is."""
+    language = locale.split("_")[0]
+    if language == "ka":
+        return text
+    if language in ("tr", "az"):
+        text = text.replace("i", "İ")
     if locale.startswith("el"):
         text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
     return text.upper()

@@ -197,3 +197,15 @@ def test_person_data_is_never_evaluated_as_template() -> None:
     assert "{{ 7*7 }} {% raw %}" in letter.body
     assert "{{ config }} {%- if 1 %}x{% endif %}" in letter.body
     assert "49" not in letter.body
+
+
+@pytest.mark.parametrize(("locale", "name", "line"), [
+    ("tr", "Amerika Birleşik Devletleri", "AMERİKA BİRLEŞİK DEVLETLERİ"),
+    ("ka", "ამერიკის შეერთებული შტატები", "ამერიკის შეერთებული შტატები"),
+    ("el", "Ηνωμένες Πολιτείες", "ΗΝΩΜΕΝΕΣ ΠΟΛΙΤΕΙΕΣ"),
+    ("de", "Vereinigte Staaten", "VEREINIGTE STAATEN"),
+])
+def test_country_line_capitals_follow_the_language(locale: str, name: str, line: str) -> None:
+    from objector.letter import _postal_upper
+
+    assert _postal_upper(name, locale) == line
