@@ -293,15 +293,7 @@ def _check_brace_format(fmt: str, args: Sequence[Any], kwargs: Mapping[str, Any]
 
 def _take(iterable: Any, what: str = "a sequence") -> list[Any]:
     """``iterable`` as a list, stopping as soon as it is over the size budget."""
-    items: list[Any] = []
-    total = 0
-    for item in iterable:
-        _tick()
-        total += _size(item) + 1
-        if total > MAX_SIZE:
-            raise _too_big(total, what)
-        items.append(item)
-    return items
+    return list(_sized(iter(iterable), what))
 
 
 def _budget_iter(iterable: Any) -> Iterator[Any]:

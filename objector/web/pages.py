@@ -112,8 +112,8 @@ def install(app: FastAPI, state: Any) -> None:
                     action=f"{_base(request)}/{locale}/place",
                     switch=post_switch(request, f"{_base(request)}/{locale}/place", [*carry, ("ask_state", "1")]))
 
-    @app.post("/{lang}/place", include_in_schema=False)
-    async def place(request: Request, lang: str) -> Response:
+    async def read_form(request: Request, lang: str) -> tuple[str, list[tuple[str, str]]] | Response:
+        """The posted form and the interface language, or the page that says why not."""
         try:
             pairs = await _form(request)
         except BadForm:
@@ -121,6 +121,14 @@ def install(app: FastAPI, state: Any) -> None:
         locale = locale_of(lang, pairs)
         if locale is None:
             return not_found(request)
+        return locale, pairs
+
+    @app.post("/{lang}/place", include_in_schema=False)
+    async def place(request: Request, lang: str) -> Response:
+        read = await read_form(request, lang)
+        if isinstance(read, Response):
+            return read
+        locale, pairs = read
         form = dict(pairs)
         country = form.get("country", "").strip()
         _ = ui.ui(locale).gettext
@@ -201,13 +209,10 @@ def install(app: FastAPI, state: Any) -> None:
         return "form", str(exc)
 
     async def letter_from(request: Request, lang: str) -> tuple[str, LetterFields, Any] | Response:
-        try:
-            pairs = await _form(request)
-        except BadForm:
-            return bad_form(request, ui.ui_locale_or_none(lang) or "en")
-        locale = locale_of(lang, pairs)
-        if locale is None:
-            return not_found(request)
+        read = await read_form(request, lang)
+        if isinstance(read, Response):
+            return read
+        locale, pairs = read
         try:
             f = from_form(pairs)
         except InputError as exc:
