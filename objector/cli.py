@@ -243,7 +243,8 @@ def cmd_merge(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     _err(err, f"merged {merged.letters} letters into {Path(args.out) / 'manifest.json'} and manifest.csv; "
               f"errors.csv lists {merged.errors} row(s)"
               + (f", {merged.repeats} of them repeating an earlier row" if merged.repeats else ""))
-    return 0
+    # As one run over the whole file would: 2 when rows were rejected (probe QA note).
+    return 2 if merged.errors else 0
 
 
 def cmd_locales(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:

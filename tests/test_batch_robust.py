@@ -300,7 +300,7 @@ def test_merged_shards_match_one_run_with_one_covering_letter(tmp_path: Path) ->
         assert not list((tmp_path / f"s{k}").glob("covering-letter-*"))
     status, _, err = cli("merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "--out", str(tmp_path / "m"),
                          "--campaign", str(campaign))
-    assert status == 0 and "merged 3 letters" in err and "1 of them repeating an earlier row" in err
+    assert status == 2 and "merged 3 letters" in err and "1 of them repeating an earlier row" in err
     full, merged = tmp_path / "full", tmp_path / "m"
     assert manifest_rows(merged) == manifest_rows(full) == [2, 5, 6]
     assert (merged / "errors.csv").read_text() == (full / "errors.csv").read_text()
