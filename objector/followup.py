@@ -23,7 +23,7 @@ from .case import (
 )
 from .citations import localise
 from .errors import DataError, LocaleError
-from .i18n import SOURCE_LOCALE, long_date, normalise_locale
+from .i18n import SOURCE_LOCALE, country_name, long_date, normalise_locale
 from .letter import squash
 from .resources import locales_dir, templates_dir
 from .schema import Authority
@@ -157,7 +157,10 @@ class _Ctx:
             "letter_date": self.date(self.case.letter_date), "due": self.date(st.due),
             "deadline_cite": self.cite(self.regime.deadline.citation),
             "controller": self.decision.controller.name,
-            "controller_address": ", ".join(self.decision.controller.address), "fail": _fail,
+            # The address's last line is the country: named in the letter's language.
+            "controller_address": ", ".join((*self.decision.controller.address[:-1],
+                                             country_name(self.decision.controller.country, self.loc))),
+            "fail": _fail,
             "events": self.events(),
         }
 
