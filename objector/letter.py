@@ -86,11 +86,20 @@ class Letter:
         t = translations(self.locale)
         return (self.date_text, t.gettext("Reference: %(ref)s") % {"ref": self.reference})
 
+    def sender_block(self) -> tuple[str, ...]:
+        """The sender's lines as printed: international post gets the sender's country
+        under the address, so a reply from abroad can reach them (probe m13)."""
+        person = self.person
+        if not person.address or person.country == self.decision.controller.country:
+            return self.sender
+        country = _postal_upper(country_name(person.country, self.locale), self.locale)
+        return (person.name, *person.address, country, person.email)
+
     def text(self) -> str:
         """The whole letter as plain text (sender, recipient, date, subject, body)."""
         t = translations(self.locale)
         parts = [
-            "\n".join(self.sender),
+            "\n".join(self.sender_block()),
             "\n".join(self.recipient),
             "\n".join(self.heading_lines()),
             t.gettext("Subject: %(subject)s") % {"subject": self.subject},

@@ -209,3 +209,11 @@ def test_country_line_capitals_follow_the_language(locale: str, name: str, line:
     from objector.letter import _postal_upper
 
     assert _postal_upper(name, locale) == line
+
+
+def test_text_letter_names_the_senders_country_on_international_post() -> None:
+    abroad = compose(person_for("eu-gdpr"), on=DAY, reason_preset="old-content")  # Berlin to Dublin
+    assert abroad.text().splitlines()[:5] == ["Alex Example", "1 Sample Street", "Sample Town", "GERMANY",
+                                              "alex@example.org"]
+    home = compose(person_for("us-ca"), on=DAY)  # California to Sunnyvale
+    assert "UNITED STATES" not in home.text().split("\n\n")[0]

@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..citations import localise
-from ..i18n import country_name, translations
-from ..letter import Letter, _postal_upper
+from ..i18n import translations
+from ..letter import Letter
 from ..resources import templates_dir
 from ..templating import environment
 
@@ -69,11 +69,7 @@ def window_fit(layout: str, return_line: str, recipient: Iterable[str]) -> int:
 def _sender_lines(letter: Letter) -> tuple[str, ...]:
     """The sender block: international post gets the sender's country under the
     address, so a reply from abroad can reach them."""
-    person = letter.person
-    if not person.address or person.country == letter.decision.controller.country:
-        return letter.sender
-    country = _postal_upper(country_name(person.country, letter.locale), letter.locale)
-    return (person.name, *person.address, country, person.email)
+    return letter.sender_block()
 
 
 def _citations(letter: Letter) -> set[str]:
