@@ -127,21 +127,11 @@ class Decision:
     @property
     def effective_basis(self) -> str | None:
         """The basis LinkedIn claims on the date, or has announced it will claim."""
-        if self.period is None:
-            return None
-        return self.period.claimed_basis if self.period.training else self.period.announced_basis
+        return _effective_basis(self.period)
 
     def kind_unfit(self, kind: str) -> str | None:
-        """Why a letter kind the regime has would not work on this date (None if it works).
-
-        Withdrawing consent (GDPR Art. 7(3)) stops nothing where LinkedIn claims, or
-        has announced, legitimate interests: only an Art. 21(1) objection does.
-        """
-        if (kind == "consent-withdrawal" and self.regime.family == "gdpr"
-                and self.effective_basis == "legitimate-interests"):
-            return ("LinkedIn relies on legitimate interests here, not consent, so withdrawing consent "
-                    "alone would not stop the training; write an objection instead")
-        return None
+        """Why a letter kind the regime has would not work on this date (None if it works)."""
+        return _kind_unfit(self.regime, self.period, kind)
 
     @property
     def covered(self) -> bool:
@@ -330,6 +320,23 @@ class Decision:
             "notes": list(r.notes),
             "unconfirmed": list(self.unconfirmed(self.letters, locale=locale)),
         }
+
+
+def _effective_basis(period: Period | None) -> str | None:
+    if period is None:
+        return None
+    return period.claimed_basis if period.training else period.announced_basis
+
+
+def _kind_unfit(regime: Regime, period: Period | None, kind: str) -> str | None:
+    """Why ``kind`` would not work in ``period`` (None if it works): withdrawing consent
+    (GDPR Art. 7(3)) stops nothing where LinkedIn claims, or has announced, legitimate
+    interests; only an Art. 21(1) objection does (review M-2)."""
+    if (kind == "consent-withdrawal" and regime.family == "gdpr"
+            and _effective_basis(period) == "legitimate-interests"):
+        return ("LinkedIn relies on legitimate interests here, not consent, so withdrawing consent "
+                "alone would not stop the training; write an objection instead")
+    return None
 
 
 def _authority_json(a: Authority | None) -> dict[str, Any] | None:
@@ -540,12 +547,9 @@ def _decide(country: str, state: str | None = None, on: dt.date | None = None,
                                date=on.isoformat()))
 
     decision_kinds = regime.auto_training if period and period.training else regime.auto_not_training
-    basis = (period.claimed_basis if period.training else period.announced_basis) if period else None
-    unfit = regime.family == "gdpr" and basis == "legitimate-interests"
     steps.append(_step(N_("Letters that fit: %(letters)s; recommended as one letter: %(recommended)s."),
                        regime.sources, letters=", ".join(
-                           k for k in LETTER_KINDS
-                           if k in regime.kinds and not (unfit and k == "consent-withdrawal")),
+                           k for k in LETTER_KINDS if k in regime.kinds and _kind_unfit(regime, period, k) is None),
                        recommended=" + ".join(decision_kinds)))
     if any(regime.demands[did].needs_grounds for kind in decision_kinds for did in regime.kinds[kind]):
         steps.append(_step(N_("An objection under Art. 21(1) needs grounds relating to your particular "

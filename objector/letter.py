@@ -319,6 +319,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         _S_GROUNDS: grounds or "",
         _S_REF: reference,
     }
+    demand_ids = tuple(did for did, _ in demands)
     demand_context: list[dict[str, Any]] = [
         {"id": did, "cite": cite(d.citation), "also": [localise(a, loc) for a in d.also], "days": d.days,
          "applies_from": long_date(d.applies_from, loc, person.country) if d.applies_from else None}
@@ -344,7 +345,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "demands": demand_context,
         # The requests of a law-based letter that no provision grants, by number,
         # so the letter says honestly which they are (issue 11).
-        "request_items": (_items(demands, requests, loc, person.country)
+        "request_items": (request_numbers(demand_ids, requests, loc, person.country)
                           if regime.family == "world" and requests else None),
         "request_count": len(requests),
         # Whom a US state law protects and in which terms (review M-9, m-18).
@@ -361,11 +362,11 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "deadline_cite": cite(dues[0].citation),
         # The requests (by number) the law sets the period for, when it sets it
         # only for some of them (PIPEDA s. 8(3): access); None otherwise.
-        "deadline_items": (_items(demands, dues[0].statutory_demands, loc, person.country)
+        "deadline_items": (request_numbers(demand_ids, dues[0].statutory_demands, loc, person.country)
                            if dues[0].statutory_demands and not dues[0].statutory else None),
         "deadline_items_count": len(dues[0].statutory_demands),
         "due_groups": [
-            {"numbers": _items(demands, g.demands, loc, person.country), "count": len(g.demands),
+            {"numbers": request_numbers(demand_ids, g.demands, loc, person.country), "count": len(g.demands),
              "period": period_words(t, g.unit, g.length), "cite": cite(g.citation),
              "due": long_date(g.date, loc, person.country)}
             for g in dues[1:]
@@ -440,10 +441,10 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     )
 
 
-def _items(demands: tuple[tuple[str, Demand], ...], ids: tuple[str, ...], loc: str, country: str) -> str:
+def request_numbers(demand_ids: tuple[str, ...], ids: tuple[str, ...], loc: str, country: str) -> str:
     """The numbers of the letter's requests ``ids`` as a list ("2 and 3"); a run of
     three or more consecutive numbers is written as a range ("2–8")."""
-    picked = [i for i, (did, _) in enumerate(demands, 1) if did in ids]
+    picked = [i for i, did in enumerate(demand_ids, 1) if did in ids]
     runs: list[list[int]] = []
     for i in picked:
         if runs and runs[-1][-1] == i - 1:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from ..citations import localise
 from ..deadlines import due, received_by_post
 from ..i18n import formatting_locale, long_date, translations
-from ..letter import Letter, squash
+from ..letter import Letter, request_numbers, squash
 from ..templating import environment
 
 
@@ -32,8 +31,8 @@ def render_howto(letter: Letter) -> str:
     country = letter.person.country
 
     def items(ids: tuple[str, ...]) -> str:
-        numbers = [str(i) for i, did in enumerate(letter.demand_ids, 1) if did in ids]
-        return str(format_list(numbers, locale=fmt_locale))
+        # Numbered as the letter numbers them (ranges included), so both say the same.
+        return request_numbers(tuple(letter.demand_ids), ids, letter.locale, country)
 
     # A posted letter reaches LinkedIn days later, and its time runs from then:
     # the later date, so a reminder or complaint is never sent too early.
