@@ -96,9 +96,23 @@ LEGAL_TERMS = {
 }
 
 
-def _translator_notes(text: str) -> list[str]:
-    notes = [f"%({name})s: {PLACEHOLDERS[name]}" for name in sorted(set(_PLACEHOLDER_NAMES.findall(text)))
-             if name in PLACEHOLDERS]
+# Inside a citation pattern a placeholder names a part of the citation, whatever
+# the same name means in a letter's sentences.
+_CITATION_PARTS = {
+    "law": "the short name of a law, already in your language where it has one",
+    "art": "an article number, e.g. 21",
+    "para": "a paragraph or subsection number, e.g. 1",
+    "point": "a point letter, e.g. d",
+    "ref": "the number of the article, section or opinion as its source writes it, e.g. 13, 8 ter, 28/2024",
+    "num": "a recital number, e.g. 47",
+    "citation": "a citation, already in your language's form",
+}
+
+
+def _translator_notes(text: str, context: str | None = None) -> list[str]:
+    names = _CITATION_PARTS if context == "citation" else PLACEHOLDERS
+    notes = [f"%({name})s: {names[name]}" for name in sorted(set(_PLACEHOLDER_NAMES.findall(text)))
+             if name in names]
     terms = [hint for word, hint in LEGAL_TERMS.items() if word.lower() in text.lower()]
     if terms:
         notes.append("Legal terms (use the official wording in your language, see GLOSSARY.md): "
@@ -117,7 +131,7 @@ def _add(cat: Catalog, msgid: str | tuple[str, str], where: str, comment: str | 
     if existing is not None:
         existing.locations.append((where, 0))
         return
-    comments = ([comment] if comment else []) + _translator_notes(text)
+    comments = ([comment] if comment else []) + _translator_notes(text, context)
     cat.add(msgid, locations=[(where, 0)], auto_comments=comments, context=context, flags=flags)
 
 
@@ -227,9 +241,10 @@ def extract() -> dict[str, Catalog]:
         _add(letters, pattern, "objector/citations.py",
              f"how a citation of shape '{shape}' is written, e.g. 'GDPR Art. 21(1)' in English; use the "
              "order and abbreviations of this language's official text of the law", "citation")
-    for name in LAWS:
+    for name in (*LAWS, *sorted(set(_cited_laws()) - set(LAWS))):
         _add(letters, name, "objector/citations.py",
-             "the law's name or abbreviation as its official text in this language has it", "law")
+             "the law's name or abbreviation as its official text in this language has it; keep it as it "
+             "is where the law has no official name in this language", "law")
     li = _toml(data_dir() / "linkedin.toml")
     for item in li["scope"]["included"]:
         _add(letters, item, "data/linkedin.toml", "an item of the list of data used for AI training", "scope")
@@ -341,11 +356,35 @@ terms you fixed. The tests refuse a row with an empty cell.
 """
 
 
+def _cited_laws() -> Iterator[str]:
+    """Every law named by a citation in the data, for the catalog's "law" context."""
+    from .citations import law_of
+
+    def walk(node: object) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("citation", "also", "citations"):
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, str) and "{" not in item and (law := law_of(item)):
+                            yield law
+                else:
+                    yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    for path in sorted(data_dir().rglob("*.toml")):
+        yield from walk(_toml(path))
+
+
 def init(locale: str) -> list[Path]:
     """Start catalogs for a new locale from the templates (all entries untranslated):
     one per domain, campaign included, and a GLOSSARY.md to fill in."""
     # The folder already there in another spelling is named before any complaint
-    # about the spelling itself: 'TR' beside 'tr' is a duplicate first.
+    # about the spelling itself: 'TR' beside 'tr' is a duplicate first. 'UK' is
+    # the exception: whoever types it means the United Kingdom, not Ukrainian.
+    if locale.strip().replace("-", "_").split("_")[0] == "UK":
+        validate_locale_code(locale)
     same = existing_spelling(locale.strip())
     if same is None:
         code = validate_locale_code(locale)

@@ -14,11 +14,18 @@ from functools import cache
 
 from .i18n import translations
 
-# The law names a translation may word differently; anything else stays as it is.
+# The law names of the European regimes, which every catalog words; the names of
+# the other laws are collected from the data's citations (``law_names``), so a
+# new regime's law becomes translatable without an edit here.
 LAWS = ("GDPR", "UK GDPR", "FADP", "LGPD", "PIPEDA", "PDPO", "DPA 2018", "Quebec Private Sector Act")
 
+# "<law> Art. 11(1)(e)" and "<law> s. 13(3)(a)": numbered articles or sections with
+# a numbered paragraph and a lettered point, the shapes most statutes share, so a
+# translator words each shape once for every law that uses it.
 _ARTICLE = re.compile(
-    r"^(?P<law>GDPR|UK GDPR|FADP) Art\. (?P<art>\d+[a-z]?)(?:\((?P<para>\d+)\))?(?:\((?P<point>[a-z])\))?$")
+    r"^(?P<law>.+?) Art\. (?P<art>\d+[a-z]?)(?:\((?P<para>\d+)\))?(?:\((?P<point>[a-z])\))?$")
+_NUMBERED_SECTION = re.compile(
+    r"^(?P<law>.+?) s\. (?P<art>\d+[A-Z]?)(?:\((?P<para>\d+)\))?(?:\((?P<point>[a-z])\))?$")
 _RECITAL = re.compile(r"^(?P<law>GDPR|UK GDPR) Recital (?P<num>\d+)$")
 _GENERIC_ARTICLE = re.compile(r"^(?P<law>.+?) Art\. (?P<ref>.+)$")
 _SECTION = re.compile(r"^(?P<law>.+?) s\. (?P<ref>.+)$")
@@ -33,9 +40,13 @@ def _patterns() -> dict[str, str]:
         "article": "%(law)s Art. %(art)s",
         "paragraph": "%(law)s Art. %(art)s(%(para)s)",
         "point": "%(law)s Art. %(art)s(%(para)s)(%(point)s)",
+        "article-letter": "%(law)s Art. %(art)s(%(point)s)",
         "recital": "%(law)s Recital %(num)s",
         "generic": "%(law)s Art. %(ref)s",
         "section": "%(law)s s. %(ref)s",
+        "section-subsection": "%(law)s s. %(ref)s(%(para)s)",
+        "section-point": "%(law)s s. %(ref)s(%(para)s)(%(point)s)",
+        "section-letter": "%(law)s s. %(ref)s(%(point)s)",
         "Principle": "%(law)s Sch. 1, Principle %(ref)s",
         "DPP": "%(law)s Sch. 1, DPP %(ref)s",
         "opinion": "EDPB Opinion %(ref)s",
@@ -57,8 +68,20 @@ def _point(letter: str, t: object) -> str:
 
 
 def law_name(name: str, locale: str) -> str:
-    """A law's name or abbreviation in the letter language (``GDPR`` -> ``DSGVO``)."""
-    return translations(locale).pgettext("law", name) if name in LAWS else name
+    """A law's name or abbreviation in the letter language (``GDPR`` -> ``DSGVO``).
+
+    A name no catalog words comes back unchanged (gettext's fallback), so any law
+    may be looked up.
+    """
+    return str(translations(locale).pgettext("law", name))
+
+
+def law_of(citation: str) -> str | None:
+    """The law a citation names, where its shape is one objector words (None otherwise)."""
+    for rx in (_ARTICLE, _NUMBERED_SECTION, _RECITAL, _SCHEDULE, _GENERIC_ARTICLE, _SECTION):
+        if m := rx.match(citation):
+            return str(m["law"])
+    return None
 
 
 @cache
@@ -67,15 +90,21 @@ def localise(citation: str, locale: str) -> str:
     t = translations(locale)
 
     def law(name: str) -> str:
-        return t.pgettext("law", name) if name in LAWS else name
+        return str(t.pgettext("law", name))
 
     def fmt(shape: str, **values: str) -> str:
         return t.pgettext("citation", PATTERNS[shape]) % values
 
     if m := _ARTICLE.match(citation):
-        shape = "point" if m["point"] else "paragraph" if m["para"] else "article"
+        shape = ("point" if m["point"] and m["para"] else "article-letter" if m["point"]
+                 else "paragraph" if m["para"] else "article")
         return fmt(shape, law=law(m["law"]), art=m["art"], para=m["para"] or "",
                    point=_point(m["point"], t) if m["point"] else "")
+    if m := _NUMBERED_SECTION.match(citation):
+        point = _point(m["point"], t) if m["point"] else ""
+        shape = ("section-point" if m["point"] and m["para"] else "section-letter" if m["point"]
+                 else "section-subsection" if m["para"] else "section")
+        return fmt(shape, law=law(m["law"]), ref=m["art"], para=m["para"] or "", point=point)
     if m := _RECITAL.match(citation):
         return fmt("recital", law=law(m["law"]), num=m["num"])
     if m := _OPINION.match(citation):
@@ -83,6 +112,6 @@ def localise(citation: str, locale: str) -> str:
     if m := _SCHEDULE.match(citation):
         return fmt(m["kind"], law=law(m["law"]), ref=m["ref"])
     for shape, rx in (("generic", _GENERIC_ARTICLE), ("section", _SECTION)):
-        if (m := rx.match(citation)) and m["law"] in LAWS:
+        if m := rx.match(citation):
             return fmt(shape, law=law(m["law"]), ref=m["ref"])
     return citation

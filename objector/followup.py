@@ -209,7 +209,7 @@ def followup(case: Case, kind: str, on: dt.date, reasons: str | None, loc: str) 
     authority = case.decision.authority
     c.update(answer_date=ctx.date(on), reasons=reasons, paragraphs=paragraphs,
              open_items=ctx.open_items(st.open), fresh=ctx.date(max(st.due, on + dt.timedelta(days=14))),
-             authority=authority.name if authority and case.regime.id != "none" else None,
+             authority=authority.name_in(loc) if authority and case.regime.id != "none" else None,
              language=_language_name(case.locale, loc))
     body = _tidy(environment(loc).get_template("case/followup.txt.jinja").render(c=c))
     subject = _subject(ctx)
@@ -261,16 +261,16 @@ def escalation(case: Case, on: dt.date, loc: str, represented: str | None = None
         if authority is None:
             raise DataError(f"regime {regime.id}: no regulator to complain to")
         c.update(step_cite=ctx.cite(regime.escalation.citation),
-                 lead=lead.name if lead is not None else None,
+                 lead=lead.name_in(loc) if lead is not None else None,
                  lead_cite=ctx.cite("GDPR Art. 56(1)") if lead is not None else "",
-                 second=second.name if second is not None else None,
+                 second=second.name_in(loc) if second is not None else None,
                  second_cite=ctx.cite(regime.escalation.gdpr_citation),
                  court_cite="; ".join(ctx.cite(x) for x in (regime.escalation.court_citation,
                                                             regime.escalation.gdpr_court_citation) if x),
                  representation_cite=ctx.cite(regime.arguments["representation"].citation)
                  if "representation" in regime.arguments else "",
                  form_url=authority.complaint_url)
-        recipient = (authority.name, *authority.address)
+        recipient = (authority.name_in(loc), *authority.address)
     c["fresh"] = ctx.date(fresh)
     body = _tidy(environment(loc).get_template("case/escalation.txt.jinja").render(c=c))
     text = _header(ctx, recipient, _subject(ctx)) + "\n" + body

@@ -286,7 +286,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     # Where every authority of the country is a regional one (Germany's Länder)
     # and no state was given, the letter names the authority generically rather
     # than sending a resident to the lead authority abroad (review m-24).
-    authority_name = decision.authority.name if decision.authority else None
+    authority_name = decision.authority.name_in(loc) if decision.authority else None
     if decision.state is None and any(decision.country in a.countries and a.subdivisions
                                       for a in data.authorities.values()):
         authority_name = (t.gettext("data protection authority of the German Land where I live")
@@ -377,7 +377,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "authority": authority_name,
         "escalation_report": regime.escalation.report,
         "addressee": regime.addressee,
-        "gdpr_authority": gdpr_authority.name if gdpr_authority else None,
+        "gdpr_authority": gdpr_authority.name_in(loc) if gdpr_authority else None,
         "gdpr_cite": cite(regime.escalation.gdpr_citation),
         "gdpr_court_cite": cite(regime.escalation.gdpr_court_citation),
         # Translators: LinkedIn's label for the setting in your language's LinkedIn

@@ -192,6 +192,13 @@ class Authority(Sourced):
     phone: str | None = None
     countries: tuple[str, ...] = ()
     subdivisions: tuple[str, ...] = ()
+    # The regulator's own name in a letter language (locale or language code ->
+    # name), used in letters of that language instead of ``name``.
+    names: dict[str, str] = {}
+
+    def name_in(self, locale: str) -> str:
+        """The authority's name as a letter in ``locale`` gives it."""
+        return self.names.get(locale) or self.names.get(locale.split("_")[0]) or self.name
 
 
 class Demand(Sourced):

@@ -162,6 +162,13 @@ def test_pdf_has_no_missing_glyphs(renderer: PDFRenderer, locale: str) -> None:
     ("GDPR Art. 21(1)", "en", "GDPR Art. 21(1)"),
     ("GDPR Art. 18(1)(d)", "en_GB", "GDPR Art. 18(1)(d)"),
     ("Cal. Civ. Code §1798.105", "es_US", "Cal. Civ. Code §1798.105"),
+    # Every law's articles and sections take the language's citation shapes (issue 11).
+    ("KVKK Art. 11(1)(e)", "tr", "KVKK m. 11/1-e"),
+    ("Ley 1581 de 2012 Art. 8(c)", "es_419", "art. 8, literal c) de la Ley 1581 de 2012"),
+    ("POPIA s. 11(3)(a)", "de", "Section 11(3)(a) POPIA"),
+    ("PDPO s. 19(1)", "zh_Hant_HK", "《私隱條例》第19(1)條"),
+    ("Ley 19.628 Art. 8 ter", "es_419", "art. 8 ter de la Ley 19.628"),
+    ("Regulation (EEC, Euratom) No 1182/71 Art. 3(4)", "de", "Art. 3 Abs. 4 Verordnung (EWG, Euratom) Nr. 1182/71"),
 ])
 def test_citations_keep_their_numbers(citation: str, locale: str, expected: str) -> None:
     if locale not in available_letter_locales():
@@ -172,7 +179,9 @@ def test_citations_keep_their_numbers(citation: str, locale: str, expected: str)
 @pytest.mark.parametrize("locale", LOCALES)
 def test_localised_citations_keep_every_number(locale: str) -> None:
     for citation in ("GDPR Art. 21(1)", "GDPR Art. 18(1)(d)", "GDPR Recital 47", "UK GDPR Art. 17(2)",
-                     "FADP Art. 30(2)(b)", "LGPD Art. 18, IX", "PDPO s. 19(1)", "PIPEDA Sch. 1, Principle 4.3.8"):
+                     "FADP Art. 30(2)(b)", "LGPD Art. 18, IX", "PDPO s. 19(1)", "PIPEDA Sch. 1, Principle 4.3.8",
+                     "KVKK Art. 11(1)(e)", "POPIA s. 11(3)(a)", "NDPA s. 36(2)", "Ley 1581 de 2012 Art. 8(c)",
+                     "DPDP Act 2023 s. 7(a)", "APPI Art. 35(5)", "PDPA (Thailand) s. 32"):
         out = localise(citation, locale)
         assert sorted(re.findall(r"\d+", out)) == sorted(re.findall(r"\d+", citation)), (citation, out)
 
@@ -184,8 +193,8 @@ def test_localised_citations_keep_every_number(locale: str) -> None:
     # Countries whose language has no catalog yet: English, and the reason, out loud.
     (NEW_COUNTRY, None, "en_GB", "letter language en_GB (English (United Kingdom)): no complete catalog yet for "
                                  f"{NEW} ({NEW_NAME}), the language of {NEW_COUNTRY} (see 'objector locales')"),
-    ("JP", None, "en_GB", "letter language en_GB (English (United Kingdom)): no complete catalog yet for "
-                          "ja (Japanese), the language of JP (see 'objector locales')"),
+    ("MN", None, "en_GB", "letter language en_GB (English (United Kingdom)): no complete catalog yet for "
+                          "mn (Mongolian), the language of MN (see 'objector locales')"),
     ("IN", None, "en_GB", "letter language en_GB; no complete catalog yet for hi (Hindi)"),
 ])
 def test_country_language_and_fallback_are_said(country: str, state: str | None, locale: str,

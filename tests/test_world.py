@@ -307,3 +307,29 @@ def test_regulator_prerequisites_are_in_the_how_to() -> None:
     assert any("30 business days" in n for n in decide("CL", None, DAY).regime.howto_notes)
     assert any("reasons" in n for n in decide("UA", None, DAY).regime.howto_notes)
     assert any("s. 2(2)" in n for n in decide("MY", None, DAY).regime.notes)
+
+
+@pytest.mark.parametrize(("authority", "locale", "expected"), [
+    ("tr-kvkk", "tr", "Kişisel Verileri Koruma Kurumu"),
+    ("tr-kvkk", "en_GB", "Personal Data Protection Authority (Kişisel Verileri Koruma Kurumu)"),
+    ("ma-cndp", "fr_CA", "Commission nationale de contrôle de la protection des données à caractère personnel"),
+    ("jp-ppc", "ja", "個人情報保護委員会"),
+    ("jp-ppc", "en", "Personal Information Protection Commission (Japan)"),
+])
+def test_a_regulator_is_named_in_the_letter_language_where_the_data_has_its_name(
+        authority: str, locale: str, expected: str) -> None:
+    assert dataset().authorities[authority].name_in(locale) == expected
+
+
+def test_regulator_names_are_keyed_by_letter_languages() -> None:
+    from babel import Locale
+
+    for key, authority in dataset().authorities.items():
+        for code in authority.names:
+            assert str(Locale.parse(code)) == code, (key, code)
+
+
+def test_the_turkish_letter_names_the_board_in_turkish_only() -> None:
+    text = compose(person_for("tr-kvkk"), on=DAY, locale="tr").text()
+    assert "Kişisel Verileri Koruma Kurumu" in text
+    assert "Personal Data Protection Authority" not in text

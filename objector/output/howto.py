@@ -58,7 +58,7 @@ def render_howto(letter: Letter) -> str:
         form_text=letter.form_text,
         form_length=format_decimal(len(letter.form_text), locale=fmt_locale),
         postal=letter.recipient,
-        authority=authority.name if authority else None,
+        authority=authority.name_in(letter.locale) if authority else None,
         authority_url=(authority.complaint_url or authority.url) if authority else None,
         unconfirmed=d.unconfirmed(letter.kinds, locale=letter.locale),
         howto_notes=[data(n) for n in d.regime.howto_notes],
