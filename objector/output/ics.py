@@ -35,7 +35,8 @@ def render_ics(letter: Letter) -> bytes:
         url = d.authority.complaint_url or d.authority.url
         description = t.gettext(
             "If LinkedIn has not answered your letter %(ref)s in full, you can complain to "
-            "%(authority)s: %(url)s") % {"ref": letter.reference, "authority": d.authority.name_in(letter.locale), "url": url}
+            "%(authority)s: %(url)s") % {"ref": letter.reference, "authority": d.authority.name_in(letter.locale),
+                                         "url": url}
     else:
         description = t.gettext("If LinkedIn has not answered your letter %(ref)s, send a reminder.") % {
             "ref": letter.reference}
