@@ -239,7 +239,7 @@ class Decision:
         add("escalation", self.regime.escalation)
         add(self.controller.name, self.controller)
         if self.authority is not None:
-            add(self.authority.name, self.authority)
+            add(self.authority.name_in(locale), self.authority)
         for _, ch in self.channels if channels else ():
             if ch.limit_note:
                 notes.append(f"{data(ch.name)}: {data(ch.limit_note)}")

@@ -58,10 +58,10 @@ def format_decision(d: Decision, locale: str = "en") -> str:
                            "is the date the letter asks for.") % {"demands": ", ".join(due.statutory_demands)})
     if d.authority:
         lines.append(_("Regulator: %(name)s (%(url)s)")
-                     % {"name": d.authority.name, "url": d.authority.complaint_url or d.authority.url})
+                     % {"name": d.authority.name_in(locale), "url": d.authority.complaint_url or d.authority.url})
     if d.lead_authority:
         lines.append(_("Lead authority for LinkedIn: %(name)s (%(url)s)")
-                     % {"name": d.lead_authority.name, "url": d.lead_authority.url})
+                     % {"name": d.lead_authority.name_in(locale), "url": d.lead_authority.url})
     lines.append(_("Channels, in the order to use them:"))
     for i, (_cid, ch) in enumerate(d.channels, 1):
         where = ch.url or ", ".join((c.name, co_dpo, *address))

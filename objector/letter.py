@@ -13,6 +13,7 @@ from typing import Any, Literal
 from babel.lists import format_list
 from jinja2 import Environment
 
+from .bidi import for_locale
 from .citations import law_name, localise
 from .data import Dataset, dataset
 from .deadlines import Due, period_words
@@ -105,7 +106,7 @@ class Letter:
             t.gettext("Subject: %(subject)s") % {"subject": self.subject},
             self.body.strip(),
         ]
-        return "\n\n".join(parts) + "\n"
+        return for_locale("\n\n".join(parts), self.locale) + "\n"
 
 
 # References are a keyed hash of the letter's identity: the key separates them
@@ -411,7 +412,9 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
             if len(_SHAPES) >= _MAX_SHAPES:
                 _SHAPES.pop(next(iter(_SHAPES)))
             _SHAPES[key] = shaped
-    body, subject, form_text = (_fill(text, personal) for text in shaped)
+    # Right-to-left letters isolate their Latin runs (citations, references,
+    # addresses) so each prints whole and in order; a no-op for other languages.
+    body, subject, form_text = (for_locale(_fill(text, personal), loc) for text in shaped)
     # LinkedIn's forms take short texts: where a language's wording (or a long name)
     # runs over the budget, the last clauses are left to the full letter, so the form
     # text always fits and still claims nothing the letter does not (review M-1).
@@ -419,8 +422,8 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     kept = list(demand_context)
     while budget is not None and len(form_text) > budget and len(kept) > 1:
         kept.pop()
-        form_text = _fill(_tidy(env.get_template("letter/form.txt.jinja").render(
-            {**context, "demands": kept}), "\n").strip(), personal)
+        form_text = for_locale(_fill(_tidy(env.get_template("letter/form.txt.jinja").render(
+            {**context, "demands": kept}), "\n").strip(), personal), loc)
     sender = (person.name, *person.address, person.email)
     controller = decision.controller
     # The last address line is the country: written in capitals in the letter's

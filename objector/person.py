@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from .bidi import strip_controls
 from .errors import InputError
 
 MAX_NAME = 200
@@ -52,7 +53,9 @@ def is_visible(text: str) -> bool:
 
 def _clean_line(value: Any, field: str, limit: int) -> str:
     """One line of text: no control characters (so no header or layout injection)."""
-    text = unicodedata.normalize("NFC", _check_text(value, field)).strip()
+    # Direction controls are stripped rather than refused (objector isolates runs
+    # itself, and text pasted from Hebrew or Arabic forms often carries them).
+    text = strip_controls(unicodedata.normalize("NFC", _check_text(value, field))).strip()
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in "\u200d\u200c" for ch in text):
         raise InputError(field, "must be a single line without control characters")
     if len(text) > limit:
@@ -61,7 +64,8 @@ def _clean_line(value: Any, field: str, limit: int) -> str:
 
 
 def clean_paragraph(value: Any, field: str, limit: int = MAX_REASON) -> str:
-    """Free text such as a reason: line breaks become spaces, other controls are refused."""
+    """Free text such as a reason: line breaks become spaces, direction controls are
+    stripped, other controls are refused."""
     # A tab is spacing typed by hand (or pasted from a spreadsheet), not markup.
     text = re.sub(r"\s*[\r\n\t]+\s*", " ", unicodedata.normalize("NFC", _check_text(value, field))).strip()
     return _clean_line(text, field, limit)

@@ -20,10 +20,17 @@ VENV=".venv"
 # otherwise print as empty boxes: the Lohit fonts nine Indic scripts (1.4 MB),
 # Norasi Thai (0.8 MB), Lexi Gulim all of Hangul (1.6 MB) and Symbola monochrome
 # emoji (3.1 MB): 6.9 MB installed, 2.4 MB to download.
+# Letters in Arabic, Hebrew, Japanese, Korean and Thai (issue 12) get a serif made
+# for each script, with proper shaping and line breaking through Pango: Amiri
+# (Naskh Arabic, 2.6 MB), Culmus (David CLM and other Hebrew faces, 2.3 MB),
+# IPAex Mincho (7.7 MB), Nanum (Myeongjo and Gothic, 33.3 MB) and Laksaman
+# (the TH Sarabun design, 0.5 MB): 46.4 MB installed. libthai (Thai word
+# breaking) and fribidi come with Pango.
 SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-droid-fallback
   fonts-lohit-deva fonts-lohit-taml fonts-lohit-beng-bengali fonts-lohit-telu fonts-lohit-knda
   fonts-lohit-mlym fonts-lohit-gujr fonts-lohit-guru fonts-lohit-orya
-  fonts-tlwg-norasi-ttf fonts-lexi-gulim fonts-symbola"
+  fonts-tlwg-norasi-ttf fonts-lexi-gulim fonts-symbola
+  fonts-hosny-amiri culmus fonts-ipaexfont-mincho fonts-nanum fonts-tlwg-laksaman-ttf"
 # The test suite also checks every catalog with GNU gettext's msgfmt, and reads
 # PDF layout with poppler's pdftotext -bbox.
 TEST_PACKAGES="gettext poppler-utils"

@@ -244,17 +244,17 @@ def test_the_budget_refuses_just_over_the_limit_and_allows_ordinary_templates(tm
     ('locale = "xx_YY"', r"c\.toml: locale: "),
     ('locale_policy = "always"', r"c\.toml: locale_policy: "),
     ('locale_policy = "force"', r'c\.toml: locale_policy: "force" needs a locale to force'),
-    ('name = "Evil\\u202eCorp"', r"c\.toml: name: must be a single line without control characters"),
+    ('name = "Evil\\u0007Corp"', r"c\.toml: name: must be a single line without control characters"),
     ('name = "Two\\nlines"', r"c\.toml: name: must be a single line"),
     ('name = "\\u3164"', r"c\.toml: name: is required"),
     ('locale = "en_GB"\nextra_paragraphs = ["Nul\\u0000here"]', r"c\.toml: extra_paragraphs\[0\]: must be a single"),
-    ('locale = "en_GB"\nextra_paragraphs = ["a", "RLO \\u202e here"]', r"c\.toml: extra_paragraphs\[1\]: "),
+    ('locale = "en_GB"\nextra_paragraphs = ["a", "BOM \\ufeff here"]', r"c\.toml: extra_paragraphs\[1\]: "),
     ('extra_paragraphs = ["Which language is this?"]',
      r"c\.toml: extra_paragraphs: say which language they are in: set locale"),
     ('[extra_paragraphs]\nde = ["Gut"]\n"not a code" = ["x"]', r"c\.toml: extra_paragraphs\.not a code: is not a "),
-    ('[extra_paragraphs]\nde = ["LRI \\u2066 here"]', r"c\.toml: extra_paragraphs\.de\[0\]: must be a single line"),
+    ('[extra_paragraphs]\nde = ["LS \\u2028 here"]', r"c\.toml: extra_paragraphs\.de\[0\]: must be a single line"),
     ('[organisation]\nname = "Org\\nInjected"\nemail = "o@example.org"', r"c\.toml: organisation\.name: must be"),
-    ('[organisation]\nname = "Org"\nemail = "o@example.org"\naddress = ["Street\\u202e 1"]',
+    ('[organisation]\nname = "Org"\nemail = "o@example.org"\naddress = ["Street\\u0085 1"]',
      r"c\.toml: organisation\.address\[0\]: must be a single line"),
     ('[organisation]\nname = "Org"\nemail = "o@example.org"\nwebsite = "https://x\\ty.example"',
      r"c\.toml: organisation\.website: must be a single line"),
@@ -370,14 +370,14 @@ def test_row_errors_are_not_mistaken_for_template_errors(tmp_path: Path) -> None
 
 
 def test_a_batch_says_when_the_campaign_locale_stands_in_for_a_members_language(tmp_path: Path) -> None:
-    # Japan has a regime but no Japanese catalog: the member's letter is in the
+    # Malaysia has a regime but no Malay catalog: the member's letter is in the
     # campaign's language, and the batch says so once, without naming anyone (probe M13).
     (tmp_path / "c.toml").write_text('name = "x"\nlocale = "en_GB"\n')
-    (tmp_path / "m.csv").write_text("name,email,country\nAiko Sato,aiko@example.jp,JP\nKen Ito,ken@example.jp,JP\n",
+    (tmp_path / "m.csv").write_text("name,email,country\nAiko Sato,aiko@example.my,MY\nKen Ito,ken@example.my,MY\n",
                                     encoding="utf-8")
     status, _, err = cli("batch", str(tmp_path / "m.csv"), "--out", str(tmp_path / "out"), "--date", DATE,
                          "--campaign", str(tmp_path / "c.toml"), "--format", "text")
     assert status == 0, err
-    assert re.search(r"^objector: note: letters for JP are in en(_GB)?, the campaign's locale: objector has no "
+    assert re.search(r"^objector: note: letters for MY are in en(_GB)?, the campaign's locale: objector has no "
                      r"complete catalog for that place's language yet \(2 letter\(s\)\)$", err, re.M), err
     assert "Aiko" not in err

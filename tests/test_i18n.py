@@ -134,8 +134,10 @@ def _sentences(text: str) -> set[str]:
 def test_no_sentence_left_in_english(locale: str) -> None:
     p = person(locale)
     en = Person.create(p.name, p.email, p.country, p.state, p.address)
-    for kind in ("auto", *compose(p, on=DAY, locale=locale, allow_no_grounds=True).decision.letters):
-        for day in (DAY, dt.date(2025, 10, 1)):
+    # Each date with the kinds its law offers then (Vietnam's law, for one, is in
+    # force only from 2026-01-01).
+    for day in (DAY, dt.date(2025, 10, 1)):
+        for kind in ("auto", *compose(p, on=day, locale=locale, allow_no_grounds=True).decision.letters):
             ours = compose(p, kind, on=day, locale=locale, allow_no_grounds=True)
             source = compose(en, kind, on=day, locale="en", allow_no_grounds=True)
             left = {s for s in _sentences(source.text()) if s in " ".join(ours.text().split())}

@@ -12,6 +12,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from .. import __version__
+from ..bidi import CONTROLS, LRI, PDI, first_strong, for_locale, is_rtl
 from ..citations import localise
 from ..i18n import translations
 from ..letter import Letter
@@ -90,6 +91,10 @@ class _Marker:
         self.kinds[" ".join(person.email.split())] = "addr"
         if person.profile_url:
             self.kinds[" ".join(person.profile_url.split())] = "addr"
+        # In a right-to-left letter a citation with Latin words in it is printed
+        # with those words isolated (bidi.py); it is the same citation.
+        for key, kind in list(self.kinds.items()):
+            self.kinds.setdefault(for_locale(key, letter.locale), kind)
         # Longest first, so a citation containing another one is matched whole.
         keys = sorted((k for k in self.kinds if k), key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, keys)))
@@ -108,16 +113,38 @@ class _Marker:
             out.append(self.span(m.group()))
             pos = m.end()
         out.append(escape(text[pos:]))
-        return Markup("").join(out)
+        return ltr_spans(Markup("").join(out))
 
 
-def _breakable_address(email: str) -> Markup:
+def ltr_spans(html: Markup) -> Markup:
+    """Left-to-right isolates (bidi.py) as ``<span class="ltr">`` elements.
+
+    WeasyPrint places the inline boxes of a right-to-left line from the right,
+    one box at a time, so a Latin run made of several boxes (a citation span, a
+    semicolon, another citation) would come out in reverse; an element with
+    ``direction: ltr`` keeps its boxes in order. The isolates are balanced by
+    construction and person data carries none (they are stripped on input).
+    """
+    if LRI not in html:
+        return html
+    return Markup(str(html).replace(LRI, '<span class="ltr">').replace(PDI, "</span>"))
+
+
+def plain(text: str) -> str:
+    """``text`` without direction controls, for metadata such as the PDF title."""
+    return "".join(ch for ch in text if ch not in CONTROLS)
+
+
+def _breakable_address(email: str, rtl: bool = False) -> Markup:
     """An e-mail address for the narrow information block: whole if it fits,
-    else broken after its "@", never inside a part."""
+    else broken after its "@", never inside a part. In a right-to-left letter the
+    address is one left-to-right isolate, so its parts keep their order."""
     local, at, domain = email.rpartition("@")
     if not at:
-        return Markup('<span class="addr">{}</span>').format(email)
-    return Markup('<span class="addr"><span>{}@</span><wbr><span>{}</span></span>').format(local, domain)
+        shown = Markup('<span class="addr">{}</span>').format(email)
+    else:
+        shown = Markup('<span class="addr"><span>{}@</span><wbr><span>{}</span></span>').format(local, domain)
+    return Markup('<span class="ltr">{}</span>').format(shown) if rtl else shown
 
 
 def _is_person_value(text: str, values: Iterable[str]) -> bool:
@@ -167,7 +194,7 @@ def render_html(letter: Letter, footer: str | None = None, env: Environment | No
     t = translations(letter.locale)
     locale = Locale.parse(letter.locale)
     mark = _Marker(letter)
-    reference_line = mark(t.gettext("Reference: %(ref)s") % {"ref": letter.reference})
+    reference_line = mark(for_locale(t.gettext("Reference: %(ref)s") % {"ref": letter.reference}, letter.locale))
     sender = _sender_lines(letter)
     layout = layout_for(letter.person.country)
     # The return line names the sender's country on international post too.
@@ -175,7 +202,10 @@ def render_html(letter: Letter, footer: str | None = None, env: Environment | No
     return env.get_template("letter/page.html.jinja").render(
         lang=letter.locale.replace("_", "-"),
         direction=locale.text_direction,
-        subject=letter.subject,
+        line_direction=lambda line: first_strong(line) or locale.text_direction,
+        recipient_direction=first_strong(letter.recipient[0]) or locale.text_direction,
+        subject=plain(letter.subject),
+        subject_html=mark(letter.subject),
         author=letter.person.name,
         description=t.gettext("Letter to %(controller)s, reference %(ref)s")
         % {"controller": letter.decision.controller.name, "ref": letter.reference},
@@ -187,8 +217,9 @@ def render_html(letter: Letter, footer: str | None = None, env: Environment | No
         fit=window_fit(layout, return_line, letter.recipient),
         return_line=return_line,
         recipient=letter.recipient,
-        sender=[_breakable_address(line) if line == sender[-1] else mark(line) for line in sender],
-        date_text=letter.date_text,
+        sender=[_breakable_address(line, is_rtl(letter.locale)) if line == sender[-1]
+                else mark(for_locale(line, letter.locale)) for line in sender],
+        date_text=ltr_spans(escape(for_locale(letter.date_text, letter.locale))),
         reference_line=reference_line,
         groups=body_groups(letter),
         footer=footer,
