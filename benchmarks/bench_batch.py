@@ -32,13 +32,23 @@ PLACES = [("DE", ""), ("FR", ""), ("US", "CA"), ("GB", ""), ("US", "TX"), ("CA",
 DATE = "2026-11-25"
 
 
-def make_people(path: Path, n: int) -> None:
+# Letters in each country's own language and script (--mixed): Latin, Greek,
+# Cyrillic, Arabic and Hebrew right to left, CJK, Hangul and Thai, so the fonts
+# and shaping caches of every script are exercised in one batch.
+MIXED_PLACES = [*PLACES, ("JP", ""), ("KR", ""), ("SA", ""), ("IL", ""), ("TH", ""), ("VN", ""), ("UA", ""),
+                ("TR", ""), ("GR", ""), ("BG", ""), ("MX", ""), ("ID", ""), ("PL", "")]
+
+
+def make_people(path: Path, n: int, mixed: bool = False) -> None:
+    places = MIXED_PLACES if mixed else PLACES
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["name", "email", "country", "state", "reason_preset", "locale"])
         for i in range(n):
-            country, state = PLACES[i % len(PLACES)]
-            w.writerow([f"Person {i} Example", f"person{i}@example.org", country, state, "old-content", "en"])
+            country, state = places[i % len(places)]
+            # Mixed letters are in the country's language (an empty locale).
+            w.writerow([f"Person {i} Example", f"person{i}@example.org", country, state, "old-content",
+                        "" if mixed else "en"])
 
 
 def tree_rss_mb(pgid: int) -> tuple[float, float]:
@@ -153,6 +163,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--pdfmem-letters", type=int, default=None, help="letters for the PDF memory part")
     ap.add_argument("--disk", default=tempfile.gettempdir(), help="a folder on the disk to measure")
+    ap.add_argument("--mixed", action="store_true",
+                    help="the PDF memory part with letters in every script (each country's language)")
     ap.add_argument("--part", action="append", choices=("pdf", "text", "archive", "flat", "pdfmem"),
                     help="run only these parts (default: all)")
     args = ap.parse_args()
@@ -180,7 +192,7 @@ def main() -> None:
         if "flat" in parts:
             flat_part(t, flat_small, flat_large, jobs)
         if "pdfmem" in parts:
-            pdfmem_part(t, pdf_mem_n, jobs)
+            pdfmem_part(t, pdf_mem_n, jobs, args.mixed)
 
 
 def pdf_part(t: Path, pdf_n: int, jobs: int) -> None:
@@ -241,10 +253,11 @@ def flat_part(t: Path, flat_small: int, flat_large: int, jobs: int) -> None:
               f"({n / seconds:.0f} letters/s)")
 
 
-def pdfmem_part(t: Path, pdf_mem_n: int, jobs: int) -> None:
-    make_people(t / "pdfmem.csv", pdf_mem_n)
+def pdfmem_part(t: Path, pdf_mem_n: int, jobs: int, mixed: bool = False) -> None:
+    make_people(t / "pdfmem.csv", pdf_mem_n, mixed)
     seconds, peak = run_batch(t / "pdfmem.csv", t / "out-pdfmem", "pdf", jobs)
-    print(f"PDF batch, {pdf_mem_n} letters, --jobs {jobs}: peak memory {peak} "
+    what = "letters in every script" if mixed else "letters"
+    print(f"PDF batch, {pdf_mem_n} {what}, --jobs {jobs}: peak memory {peak} "
           f"({pdf_mem_n / seconds:.1f} letters/s)")
 
 

@@ -103,6 +103,7 @@ _CITATION_PARTS = {
     "art": "an article number, e.g. 21",
     "para": "a paragraph or subsection number, e.g. 1",
     "point": "a point letter, e.g. d",
+    "item": "a numbered point, e.g. 5 (as in Art. 8(2)(5))",
     "ref": "the number of the article, section or opinion as its source writes it, e.g. 13, 8 ter, 28/2024",
     "num": "a recital number, e.g. 47",
     "citation": "a citation, already in your language's form",
@@ -290,7 +291,19 @@ def po_path(locale: str, domain: str) -> Path:
     return locales_dir() / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
+def _drop_false_formats(cat: Catalog) -> Catalog:
+    """Only a message with a named placeholder is a format string: objector formats
+    nothing else. Babel flags any "%" followed by a letter ("25% of revenue") as
+    python-format, which would hold translators to a "% o" that is not there."""
+    for msg in cat:
+        text = msg.id if isinstance(msg.id, str) else (msg.id[0] if msg.id else "")
+        if text and "%(" not in text:
+            msg.flags.discard("python-format")
+    return cat
+
+
 def _write(cat: Catalog, path: Path) -> None:
+    _drop_false_formats(cat)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         write_po(fh, cat, width=100, sort_output=False, include_previous=False)
@@ -356,6 +369,11 @@ terms you fixed. The tests refuse a row with an empty cell.
 """
 
 
+# Keys that point at another entry of the data rather than citing a law.
+# (EDPB opinions have a shape of their own, worded once.)
+_REF_KEY = re.compile(r"^(argument|demand):|^deadline$|^EDPB Opinion ")
+
+
 def _cited_laws() -> Iterator[str]:
     """Every law named by a citation in the data, for the catalog's "law" context."""
     from .citations import law_of
@@ -365,8 +383,15 @@ def _cited_laws() -> Iterator[str]:
             for key, value in node.items():
                 if key in ("citation", "also", "citations"):
                     for item in value if isinstance(value, list) else [value]:
-                        if isinstance(item, str) and "{" not in item and (law := law_of(item)):
+                        if not isinstance(item, str) or "{" in item or _REF_KEY.match(item):
+                            continue
+                        if law := law_of(item):
                             yield law
+                        elif not us:
+                            # A citation of no shape objector knows (a decree, an
+                            # advisory, "Arts. 43(3) and 44(2)") is worded whole; the
+                            # catalog check keeps its numbers.
+                            yield item
                 else:
                     yield from walk(value)
         elif isinstance(node, list):
@@ -374,7 +399,13 @@ def _cited_laws() -> Iterator[str]:
                 yield from walk(value)
 
     for path in sorted(data_dir().rglob("*.toml")):
-        yield from walk(_toml(path))
+        # US citations (state codes) are written the same in every language.
+        us = path.parent.name == "regimes" and path.name.startswith("us-")
+        raw = _toml(path)
+        yield from walk(raw)
+        # A regime's short name stands in for a citation where a letter cites none.
+        if path.parent.name == "regimes" and isinstance(raw.get("short_law"), str):
+            yield raw["short_law"]
 
 
 def init(locale: str) -> list[Path]:
@@ -572,7 +603,7 @@ def check(locale: str, domains: tuple[str, ...] = DOMAINS) -> LocaleStatus:
                 if sorted(_NUMBER.findall(sources[0])) != sorted(_NUMBER.findall(string)):
                     status.problems.append(f"{domain}: numbers differ in {label!r}")
                     issue(domain, path, msg.lineno, "numbers differ from the source", src.id)
-        for msg, errors in cat.check():
+        for msg, errors in _drop_false_formats(cat).check():
             for error in errors:
                 status.problems.append(f"{domain}: {msg.id!r}: {error}")
                 issue(domain, path, msg.lineno, str(error), msg.id)

@@ -3,8 +3,9 @@
 The data keeps every citation in one canonical English form. A letter renders it
 through patterns that translators word in the ``letters`` catalog (context
 ``citation`` for the shape, ``law`` for the law's name in that language), so no
-article number is ever retyped by hand. Citations of a shape objector does not
-know (US codes, for instance) are left exactly as the data gives them.
+article number is ever retyped by hand. A citation of a shape objector does not
+know (a decree, an advisory) is worded whole by the catalog where it has it;
+US codes are left exactly as the data gives them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ LAWS = ("GDPR", "UK GDPR", "FADP", "LGPD", "PIPEDA", "PDPO", "DPA 2018", "Quebec
 # translator words each shape once for every law that uses it.
 _ARTICLE = re.compile(
     r"^(?P<law>.+?) Art\. (?P<art>\d+[a-z]?)(?:\((?P<para>\d+)\))?(?:\((?P<point>[a-z])\))?$")
+# Points numbered rather than lettered (Ukraine's Law No. 2297-VI, Art. 8(2)(5)).
+_ARTICLE_ITEM = re.compile(r"^(?P<law>.+?) Art\. (?P<art>\d+[a-z]?)\((?P<para>\d+)\)\((?P<item>\d+)\)$")
 _NUMBERED_SECTION = re.compile(
     r"^(?P<law>.+?) s\. (?P<art>\d+[A-Z]?)(?:\((?P<para>\d+)\))?(?:\((?P<point>[a-z])\))?$")
 _RECITAL = re.compile(r"^(?P<law>GDPR|UK GDPR) Recital (?P<num>\d+)$")
@@ -41,6 +44,7 @@ def _patterns() -> dict[str, str]:
         "paragraph": "%(law)s Art. %(art)s(%(para)s)",
         "point": "%(law)s Art. %(art)s(%(para)s)(%(point)s)",
         "article-letter": "%(law)s Art. %(art)s(%(point)s)",
+        "item": "%(law)s Art. %(art)s(%(para)s)(%(item)s)",
         "recital": "%(law)s Recital %(num)s",
         "generic": "%(law)s Art. %(ref)s",
         "section": "%(law)s s. %(ref)s",
@@ -78,7 +82,7 @@ def law_name(name: str, locale: str) -> str:
 
 def law_of(citation: str) -> str | None:
     """The law a citation names, where its shape is one objector words (None otherwise)."""
-    for rx in (_ARTICLE, _NUMBERED_SECTION, _RECITAL, _SCHEDULE, _GENERIC_ARTICLE, _SECTION):
+    for rx in (_ARTICLE, _ARTICLE_ITEM, _NUMBERED_SECTION, _RECITAL, _SCHEDULE, _GENERIC_ARTICLE, _SECTION):
         if m := rx.match(citation):
             return str(m["law"])
     return None
@@ -100,6 +104,8 @@ def localise(citation: str, locale: str) -> str:
                  else "paragraph" if m["para"] else "article")
         return fmt(shape, law=law(m["law"]), art=m["art"], para=m["para"] or "",
                    point=_point(m["point"], t) if m["point"] else "")
+    if m := _ARTICLE_ITEM.match(citation):
+        return fmt("item", law=law(m["law"]), art=m["art"], para=m["para"], item=m["item"])
     if m := _NUMBERED_SECTION.match(citation):
         point = _point(m["point"], t) if m["point"] else ""
         shape = ("section-point" if m["point"] and m["para"] else "section-letter" if m["point"]
@@ -114,4 +120,6 @@ def localise(citation: str, locale: str) -> str:
     for shape, rx in (("generic", _GENERIC_ARTICLE), ("section", _SECTION)):
         if m := rx.match(citation):
             return fmt(shape, law=law(m["law"]), ref=m["ref"])
-    return citation
+    # A citation of no known shape may be worded whole in the catalog (context
+    # "law"); otherwise it stays as the data gives it.
+    return law(citation)

@@ -24,7 +24,7 @@ from .case import (
 from .citations import localise
 from .errors import DataError, LocaleError
 from .i18n import SOURCE_LOCALE, country_name, long_date, normalise_locale
-from .letter import squash
+from .letter import postal_recipient, squash
 from .resources import locales_dir, templates_dir
 from .schema import Authority
 from .templating import environment
@@ -183,8 +183,8 @@ def _header(ctx: _Ctx, recipient: tuple[str, ...], subject: str) -> str:
 
 
 def _controller_lines(ctx: _Ctx) -> tuple[str, ...]:
-    c = ctx.decision.controller
-    return (c.name, *c.address)
+    # The same block as the letter's: the country in the letter's language.
+    return postal_recipient(ctx.decision.controller, ctx.case.decision.country, ctx.loc)
 
 
 def followup(case: Case, kind: str, on: dt.date, reasons: str | None, loc: str) -> Document | None:

@@ -21,7 +21,7 @@ from .decision import Decision, decide
 from .errors import GroundsRequired, InputError
 from .i18n import country_name, formatting_locale, long_date, resolve_letter_locale, translations
 from .person import Person, clean_paragraph
-from .schema import LETTER_KINDS, Demand, LetterKind
+from .schema import LETTER_KINDS, Demand, Entity, LetterKind
 from .templating import environment
 
 KINDS_AND_AUTO: tuple[str, ...] = ("auto", *LETTER_KINDS)
@@ -393,7 +393,9 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         "reference": _S_REF,
         "extra_paragraphs": [" ".join(p.split()) for p in extras],
         "kinds_demands": [did for did, _ in demands],
-        "lead": localise(_lead_citation(demands, regime.short_law), loc),
+        # With no cited demand to lead with, the law's own name stands in for it.
+        "lead": (localise(lead, loc) if (lead := _lead_citation(demands, regime.short_law)) != regime.short_law
+                 else law_name(regime.short_law, loc)),
         "prohibit_cite": cite(next((d.citation for did, d in demands if did == "prohibit"), None)),
         "has": {did: True for did, _ in demands} | {k: False for k in ("object", "restrict", "erase")
                                                      if k not in {did for did, _ in demands}},
@@ -425,23 +427,25 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         form_text = for_locale(_fill(_tidy(env.get_template("letter/form.txt.jinja").render(
             {**context, "demands": kept}), "\n").strip(), personal), loc)
     sender = (person.name, *person.address, person.email)
-    controller = decision.controller
-    # The last address line is the country: written in capitals in the letter's
-    # language for international post, left out for domestic post.
-    country_line = (() if person.country == controller.country
-                    else (_postal_upper(country_name(controller.country, loc), loc),))
-    recipient = (
-        controller.name,
-        t.gettext("c/o Data Protection Officer"),
-        *controller.address[:-1],
-        *country_line,
-    )
+    recipient = postal_recipient(decision.controller, person.country, loc)
     return Letter(
         person=person, decision=decision, kind=kind, kinds=kinds, locale=loc, date=day, due=due,
         reference=reference, subject=subject, body=body, form_text=form_text, sender=sender,
         recipient=recipient, date_text=date_text, due_text=due_text, grounds=grounds,
         grounds_source=grounds_source, notes=notes, dues=dues,
     )
+
+
+def postal_recipient(controller: Entity, sender_country: str, loc: str) -> tuple[str, ...]:
+    """The controller's postal address block, for the DPO, as a letter in ``loc`` prints it.
+
+    The last address line is the country: written in capitals in the letter's
+    language for international post, left out for domestic post.
+    """
+    country_line = (() if sender_country == controller.country
+                    else (_postal_upper(country_name(controller.country, loc), loc),))
+    return (controller.name, translations(loc).gettext("c/o Data Protection Officer"),
+            *controller.address[:-1], *country_line)
 
 
 def request_numbers(demand_ids: tuple[str, ...], ids: tuple[str, ...], loc: str, country: str) -> str:

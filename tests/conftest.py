@@ -70,6 +70,7 @@ PLACES = {
     "ke-dpa": ("KE", None),
     "il-ppl": ("IL", None),
     "ua-pdp": ("UA", None),
+    "pe-lpdp": ("PE", None),
 }
 
 

@@ -46,6 +46,7 @@ WORLD = {
     "il-ppl": ("IL", None, ("erasure", "consent-withdrawal"), ("consent-withdrawal",), "PPA"),
     "ua-pdp": ("UA", dt.date(2011, 1, 1), ("objection", "erasure", "consent-withdrawal"), ("objection",),
                "Ombudsman"),
+    "pe-lpdp": ("PE", dt.date(2025, 3, 31), ("objection", "erasure", "consent-withdrawal"), ("objection",), "ANPD"),
 }
 
 
@@ -120,11 +121,13 @@ def test_regulator(rid: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("country", "short"),
-    [("EG", "PDPC"), ("MA", "CNDP"), ("RS", "Poverenik"), ("PE", "ANPD"), ("PK", None)],
+    ("country", "short", "day"),
+    [("EG", "PDPC", DAY), ("MA", "CNDP", DAY), ("RS", "Poverenik", DAY), ("PK", None, DAY),
+     # Peru before its new Regulation reached foreign companies.
+     ("PE", "ANPD", dt.date(2025, 3, 30))],
 )
-def test_uncovered_countries_name_their_regulator(country: str, short: str | None) -> None:
-    d = decide(country, None, DAY)
+def test_uncovered_countries_name_their_regulator(country: str, short: str | None, day: dt.date) -> None:
+    d = decide(country, None, day)
     assert d.regime.id == "none"
     assert (d.authority.short if d.authority else None) == short
 
