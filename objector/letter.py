@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -417,6 +417,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     # Right-to-left letters isolate their Latin runs (citations, references,
     # addresses) so each prints whole and in order; a no-op for other languages.
     body, subject, form_text = (for_locale(_fill(text, personal), loc) for text in shaped)
+    body = country_headings(body, regime.headings.get(loc, {}))
     # LinkedIn's forms take short texts: where a language's wording (or a long name)
     # runs over the budget, the last clauses are left to the full letter, so the form
     # text always fits and still claims nothing the letter does not (review M-1).
@@ -434,6 +435,15 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
         recipient=recipient, date_text=date_text, due_text=due_text, grounds=grounds,
         grounds_source=grounds_source, notes=notes, dues=dues,
     )
+
+
+def country_headings(body: str, terms: Mapping[str, str]) -> str:
+    """``body`` with each numbered request's heading ("3. Supresión.") in the
+    country's own term where the regime gives one ("3. Cancelación.")."""
+    if not terms:
+        return body
+    pattern = re.compile(r"^(\d+\. )(" + "|".join(map(re.escape, terms)) + r")\.", re.M)
+    return pattern.sub(lambda m: f"{m[1]}{terms[m[2]]}.", body)
 
 
 def postal_recipient(controller: Entity, sender_country: str, loc: str) -> tuple[str, ...]:

@@ -381,6 +381,11 @@ class Regime(Frozen):
     # "controller", a PIPEDA "organization", a Quebec "enterprise", a PDPO "data user".
     addressee: Literal["controller", "organization", "enterprise", "data-user"] = "controller"
     language: LanguageRule | None = None
+    # The country's own word for a request's heading in a letter language shared
+    # by several countries (locale -> catalog heading -> the country's term): one
+    # Latin American Spanish catalog says "Supresión", Mexico's ARCO rights say
+    # "Cancelación".
+    headings: dict[str, dict[str, str]] = Field(default_factory=dict)
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
 import pytest
 from conftest import person_for
 
 from objector import compose, dataset, decide
+from objector.i18n import available_letter_locales
 
 DAY = dt.date(2026, 12, 4)
 
@@ -336,3 +338,20 @@ def test_the_turkish_letter_names_the_board_in_turkish_only() -> None:
     text = compose(person_for("tr-kvkk"), on=DAY, locale="tr").text()
     assert "Kişisel Verileri Koruma Kurumu" in text
     assert "Personal Data Protection Authority" not in text
+
+
+@pytest.mark.parametrize("rid", [r for r, reg in dataset().regimes.items() if reg.headings])
+def test_country_terms_replace_the_shared_catalogs_headings(rid: str) -> None:
+    """Mexico's "Cancelación" where Latin American Spanish says "Supresión": every term the
+    data gives appears as a request heading, and the catalog's own word no longer does."""
+    regime = dataset().regimes[rid]
+    for loc, terms in regime.headings.items():
+        if loc not in available_letter_locales():
+            continue
+        seen: set[str] = set()
+        for kind in regime.kinds:
+            body = compose(person_for(rid), kind, on=_day(rid), locale=loc, allow_no_grounds=True).body
+            seen.update(re.findall(r"^\d+\. ([^.]+)\.", body, re.M))
+        for catalog_word, country_word in terms.items():
+            assert country_word in seen, (loc, country_word, seen)
+            assert catalog_word not in seen, (loc, catalog_word)
