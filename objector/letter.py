@@ -372,6 +372,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
              "due": long_date(g.date, loc, person.country)}
             for g in dues[1:]
         ],
+        "identity_cite": cite(regime.language.identity_citation) if regime.language else None,
         "escalation_statutory": regime.escalation.statutory,
         "escalation_cite": cite(regime.escalation.citation),
         "court_cite": cite(regime.escalation.court_citation),

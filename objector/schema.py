@@ -343,6 +343,11 @@ class LanguageRule(Sourced):
 
     locale: str = Field(pattern=r"^[a-z]{2,3}$")
     citation: str
+    # Where the law also requires the applicant's identity number (Turkey: T.C.
+    # identity number, or nationality and passport number), the provision: the
+    # letter leaves a line to fill in by hand, since objector never asks for or
+    # keeps identity numbers.
+    identity_citation: str | None = None
 
 
 class Regime(Frozen):

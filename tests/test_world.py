@@ -355,3 +355,19 @@ def test_country_terms_replace_the_shared_catalogs_headings(rid: str) -> None:
         for catalog_word, country_word in terms.items():
             assert country_word in seen, (loc, country_word, seen)
             assert catalog_word not in seen, (loc, catalog_word)
+
+
+@pytest.mark.parametrize("kind", sorted(dataset().regimes["tr-kvkk"].kinds))
+def test_a_turkish_application_leaves_a_line_for_the_identity_number(kind: str) -> None:
+    """The Communiqué requires the T.C. identity number (or nationality and passport
+    number): the letter leaves a line to fill in, and objector never asks for one."""
+    letter = compose(person_for("tr-kvkk"), kind, on=DAY, locale="en", allow_no_grounds=True)
+    assert "my Turkish identity number (for a foreign national, my nationality and passport number) is ___" \
+        in letter.body
+    assert "Communiqué on Applications to the Controller" in letter.body
+
+
+@pytest.mark.parametrize("rid", ["mx-lfpdppp", "jp-appi", "sa-pdpl", "pe-lpdp"])
+def test_other_letters_ask_for_no_identity_number(rid: str) -> None:
+    assert "identity number" not in compose(person_for(rid), on=_day(rid), locale="en",
+                                            allow_no_grounds=True).body
