@@ -527,9 +527,21 @@ def usable(catalog: Catalog) -> Catalog:
     return clean
 
 
-@lru_cache(maxsize=256)
+# Babel's parsed catalogs are large (a Message object per entry, with its
+# comments and locations: about 1.5 MB per locale), and a letter needs them only
+# once per locale, to compile its translations and check completeness (both
+# cached on their own). So only a few are kept: a batch worker writing in 41
+# languages stays flat, while checking one locale (its four catalogs against
+# the four templates) still parses each file once.
+@lru_cache(maxsize=8)
 def _parsed(path: Path, locale: str | None, mtime_ns: int) -> Catalog:
     return _read(path, locale)
+
+
+# The templates (.pot), one per domain, are compared with every locale's catalogs.
+@lru_cache(maxsize=8)
+def _parsed_template(path: Path, mtime_ns: int) -> Catalog:
+    return _read(path)
 
 
 def parsed(path: Path, locale: str | None = None) -> Catalog:
@@ -538,6 +550,8 @@ def parsed(path: Path, locale: str | None = None) -> Catalog:
     Shared by the checks and by loading translations, so a letter parses each
     catalog it needs once. Callers must not modify the result.
     """
+    if path.suffix == ".pot":
+        return _parsed_template(path, path.stat().st_mtime_ns)
     return _parsed(path, locale, path.stat().st_mtime_ns)
 
 

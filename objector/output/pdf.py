@@ -19,6 +19,7 @@ from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
 from .html import render_html, stylesheet
+from .layout_cache import enable as enable_line_cache
 from .pdfa import check_variant, write_options
 
 ASSETS = "assets"
@@ -190,6 +191,9 @@ class PDFRenderer:
                 f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}. "
                 "Run 'bash scripts/dev.sh setup' or see the README.") from exc
         self.font_config = FontConfiguration()
+        # Letters share most paragraphs word for word: their line splits are
+        # cached per font configuration (layout_cache explains why that is safe).
+        self.line_cache = enable_line_cache(self.font_config)
         # None (a tagged PDF) or one of pdfa.PDF_VARIANTS.
         self.variant = check_variant(variant)
         self.assets = templates_dir() / ASSETS

@@ -1,0 +1,137 @@
+"""A bounded cache of WeasyPrint's first-line splits, shared by the letters a renderer draws."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from operator import itemgetter
+from typing import Any
+
+# Entries per renderer. Letters of one batch share most paragraphs word for word,
+# so the lines worth keeping are those of their shapes (place, language, kind:
+# about 170 distinct splits each, under 1 KB an entry); 8,192 hold some forty
+# shapes and the person lines of recent letters in about 7 MB, and keep a
+# worker's memory flat over any batch.
+MAX_ENTRIES = 8_192
+
+# Every style property WeasyPrint 70's split_first_line reads, directly or through
+# Layout.setup / set_text / set_tabs, line_size, get_font_description and
+# font_features (text/line_break.py, text/fonts.py). A split depends on nothing
+# else but the text, the width, justification, is_line_start, minimum and the
+# font configuration (which fonts the family names resolve to).
+PROPERTIES = (
+    "white_space", "font_size", "hyphens", "lang", "hyphenate_limit_chars", "hyphenate_limit_zone",
+    "hyphenate_character", "overflow_wrap", "word_break", "letter_spacing", "word_spacing", "tab_size",
+    "direction", "font_language_override", "font_family", "font_style", "font_stretch", "font_weight",
+    "font_variation_settings", "text_decoration_line", "font_kerning", "font_variant_ligatures",
+    "font_variant_position", "font_variant_caps", "font_variant_numeric", "font_variant_alternates",
+    "font_variant_east_asian", "font_feature_settings",
+)
+_style_key = itemgetter(*PROPERTIES)
+
+# The attribute holding a font configuration's cache: it lives and dies with the
+# configuration, and a configuration without one (WeasyPrint used directly, as the
+# benchmark's floor does) is never cached.
+_ATTR = "_objector_line_cache"
+
+_original: Any = None
+
+
+class LineCache:
+    """Split results by key, least recently used dropped first, with hit counts for benchmarks."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+def enabled() -> bool:
+    """Whether renderers cache lines: OBJECTOR_LAYOUT_CACHE=0 turns it off, to measure against."""
+    return os.environ.get("OBJECTOR_LAYOUT_CACHE", "1") != "0"
+
+
+def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> LineCache | None:
+    """Cache the line splits of the documents laid out with ``font_config``; patches
+    WeasyPrint once per process. None when off or WeasyPrint is not version 70,
+    whose code the property list above was read from."""
+    import weasyprint
+
+    if not enabled() or weasyprint.__version__.split(".")[0] != "70":
+        return None
+    _install()
+    cache = LineCache(max_entries)
+    setattr(font_config, _ATTR, cache)
+    original_add = font_config.add_font_face
+
+    def add_font_face(rule_descriptors: Any, url_fetcher: Any) -> Any:
+        # A new @font-face changes what a family name resolves to, so earlier
+        # splits may no longer hold. WeasyPrint stores each loaded face as a file
+        # in the configuration's folder: a new file means the fonts changed.
+        before = _font_files(font_config)
+        result = original_add(rule_descriptors, url_fetcher)
+        if _font_files(font_config) != before:
+            cache.clear()
+        return result
+
+    font_config.add_font_face = add_font_face
+    return cache
+
+
+def _font_files(font_config: Any) -> int:
+    folder = getattr(font_config, "_folder", None)
+    return len(os.listdir(folder)) if folder else 0
+
+
+def _install() -> None:
+    """Replace split_first_line in every WeasyPrint module that imported it by name
+    (svg/text.py and layout/preferred.py's late import read these attributes at call time)."""
+    global _original
+    if _original is not None:
+        return
+    from weasyprint.layout import inline, preferred
+    from weasyprint.text import line_break
+
+    _original = line_break.split_first_line
+    for module in (line_break, inline, preferred):
+        module.split_first_line = split_first_line
+
+
+def split_first_line(text: str, style: Any, context: Any, max_width: Any, justification_spacing: Any,
+                     is_line_start: bool = True, minimum: bool = False) -> Any:
+    """WeasyPrint's split_first_line, answered from the font configuration's cache when it has one."""
+    cache: LineCache | None = getattr(style.font_config, _ATTR, None)
+    zone = style["hyphenate_limit_zone"]
+    # A calc() zone is resolved against any property of the style: not keyable.
+    if cache is None or not hasattr(zone, "unit"):
+        return _original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    key = (text, max_width, justification_spacing, is_line_start, minimum, _style_key(style))
+    try:
+        found = cache.entries.get(key)
+    except TypeError:  # an unhashable property value: compute, keep nothing
+        return _original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    if found is not None:
+        cache.hits += 1
+        cache.entries.move_to_end(key)
+        return (_copy(found[0]), *found[1:])
+    cache.misses += 1
+    result = _original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    layout = result[0]
+    # The returned layout is deactivated: plain values (text, metrics, direction),
+    # its Pango objects dropped. Drawing reactivates and may rewrite it (the
+    # justified text, an ellipsis), so the cache keeps its own copy and hands out
+    # copies; a layout still holding Pango objects is never shared.
+    if not hasattr(layout, "layout"):
+        cache.entries[key] = (_copy(layout), *result[1:])
+        if len(cache.entries) > cache.max_entries:
+            cache.entries.popitem(last=False)
+    return result
+
+
+def _copy(layout: Any) -> Any:
+    new = object.__new__(type(layout))
+    new.__dict__.update(layout.__dict__)
+    return new

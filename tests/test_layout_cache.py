@@ -1,0 +1,176 @@
+"""The line-split cache (objector/output/layout_cache.py): PDFs byte-identical with and without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from objector import Person, compose
+from objector.letter import Letter
+from objector.output.pdf import PDFRenderer
+
+pytestmark = pytest.mark.timeout(240)
+
+DAY = dt.date(2026, 11, 25)
+
+# Places whose letters are in the country's own language: Latin (with French,
+# German, Polish, Turkish, Vietnamese diacritics), Greek, Cyrillic, Arabic and
+# Hebrew right to left, Chinese, Japanese, Korean and Thai; US and Canadian
+# letters on US Letter paper.
+PLACES = [("DE", None), ("FR", None), ("US", "CA"), ("GB", None), ("CA", "QC"), ("BR", None), ("HK", None),
+          ("NL", None), ("JP", None), ("KR", None), ("SA", None), ("IL", None), ("TH", None), ("VN", None),
+          ("UA", None), ("TR", None), ("GR", None), ("BG", None), ("MX", None), ("ID", None), ("PL", None)]
+
+# Two people per place: the first letter fills the cache with the place's
+# paragraphs, the second is laid out mostly from it.
+PEOPLE = [("Alex Example", "alex@example.org"), ("Zoë Ångström-Wiśniewska", "zoe.angstrom@example.net")]
+
+
+@pytest.fixture(scope="module")
+def renderers() -> tuple[PDFRenderer, PDFRenderer]:
+    """A renderer with the cache and one without (OBJECTOR_LAYOUT_CACHE=0), in one process."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OBJECTOR_LAYOUT_CACHE", "0")
+        plain = PDFRenderer()
+        mp.setenv("OBJECTOR_LAYOUT_CACHE", "1")
+        cached = PDFRenderer()
+    assert plain.line_cache is None and cached.line_cache is not None
+    return cached, plain
+
+
+def _letter(country: str, state: str | None, name: str, email: str) -> Letter:
+    return compose(Person.create(name, email, country, state), on=DAY, reason_preset="old-content",
+                   allow_no_grounds=True)
+
+
+@pytest.mark.parametrize(("country", "state"), PLACES)
+def test_cached_letters_are_byte_identical(renderers: tuple[PDFRenderer, PDFRenderer], country: str,
+                                          state: str | None) -> None:
+    cached, plain = renderers
+    assert cached.line_cache is not None
+    for name, email in PEOPLE:
+        letter = _letter(country, state, name, email)
+        hits = cached.line_cache.hits
+        assert cached.render(letter) == plain.render(letter), f"{country} letter for {name} differs"
+    # The second letter was laid out from the first one's lines.
+    assert cached.line_cache.hits > hits
+
+
+# A campaign's page with its own styles: justified and hyphenated text, spacing,
+# decorations, tabs, words broken anywhere, right-to-left text and ellipses (which
+# rewrite a line's layout while drawing it).
+PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>
+@page { size: A5; margin: 15mm }
+p { text-align: justify; hyphens: auto; margin: 0 0 3mm }
+.spaced { letter-spacing: 0.6px; word-spacing: 2px; text-decoration: underline overline }
+.struck { text-decoration: line-through; font-variant: small-caps; font-kerning: none }
+pre { tab-size: 6; font-family: monospace }
+.narrow { width: 22mm; overflow-wrap: anywhere }
+.cut { text-align: start; width: 40mm; white-space: nowrap; overflow: hidden; text-overflow: ellipsis }
+.clamp { text-align: start; width: 50mm; line-clamp: 2 }
+</style></head><body>
+<p>{words}</p>
+<p class="spaced">{words}</p>
+<p class="struck">{words}</p>
+<pre>one\ttwo\tthree\tfour</pre>
+<p class="narrow">Antidisestablishmentarianism supercalifragilisticexpialidocious https://example.org/a/very/long/path</p>
+<p class="cut">{words}</p>
+<p class="cut">{words}</p>
+<p class="clamp">{words}</p>
+<p class="clamp">{words}</p>
+<p lang="ar" dir="rtl">أعترض على استخدام بياناتي الشخصية لتدريب نماذج الذكاء الاصطناعي التوليدية {words}</p>
+</body></html>"""
+WORDS = ("I object to the processing of my personal data for training generative artificial intelligence "
+         "models, including the indefinitely retained derivative representations thereof.")
+
+
+def test_a_page_with_its_own_styles_is_byte_identical(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    cached, plain = renderers
+    assert cached.line_cache is not None
+    letter = _letter("GB", None, *PEOPLE[0])
+    page = PAGE.replace("{words}", WORDS)
+    expected = plain.render(letter, page)
+    first = cached.render(letter, page)
+    hits = cached.line_cache.hits
+    # The second render is laid out from the cache: drawing the first must not
+    # have changed what the cache hands out.
+    assert cached.render(letter, page) == first == expected
+    assert cached.line_cache.hits > hits
+
+
+def test_the_cache_is_bounded(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    _, plain = renderers
+    small = PDFRenderer()
+    assert small.line_cache is not None
+    small.line_cache.max_entries = 40
+    for country in ("DE", "JP", "SA"):
+        letter = _letter(country, None, *PEOPLE[1])
+        assert small.render(letter) == plain.render(letter)
+        assert len(small.line_cache.entries) == 40
+
+
+def test_a_new_font_face_empties_the_cache(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    """A new @font-face may change what a family name resolves to: earlier splits no longer hold."""
+    from weasyprint.urls import URLFetcher
+
+    fonts = sorted(Path("/usr/share/fonts").rglob("DejaVuSans.ttf"))
+    if not fonts:
+        pytest.skip("DejaVu Sans not installed")
+    renderer = PDFRenderer()
+    assert renderer.line_cache is not None
+    renderer.render(_letter("FR", None, *PEOPLE[0]))
+    assert renderer.line_cache.entries
+    face = {"src": [("external", fonts[0].as_uri())], "font_family": "Objector Test Face"}
+    renderer.font_config.add_font_face(face, URLFetcher(allowed_protocols={"file"}))
+    assert not renderer.line_cache.entries
+    renderer.render(_letter("FR", None, *PEOPLE[0]))
+    filled = len(renderer.line_cache.entries)
+    # The same face again: no new font, the cache stays.
+    renderer.font_config.add_font_face(face, URLFetcher(allowed_protocols={"file"}))
+    assert len(renderer.line_cache.entries) == filled > 0
+
+
+# One paragraph, then the same words with one property changed: the second must
+# not be laid out from the first one's lines. One case per property in
+# layout_cache.PROPERTIES whose change shows with the installed fonts (direction,
+# font-language-override and the OpenType variants DejaVu lacks give the same PDF
+# either way; they stay in the key because WeasyPrint reads them).
+PROSE = ("Incomprehensibilities notwithstanding, the representatives' counterproposals overwhelmingly "
+         "characterised the extraordinarily interdisciplinary establishment https://example.org/a/very/long/path")
+TABS = "one\ttwo\tthree\tfour five six seven eight nine ten"
+PROPERTY_CASES = {
+    "white_space": ("", "white-space: nowrap", PROSE),
+    "font_size": ("", "font-size: 13px", PROSE),
+    "hyphens": ("", "hyphens: manual", PROSE),
+    "lang": ("", "LANG", PROSE),
+    "hyphenate_limit_chars": ("", "hyphenate-limit-chars: 14 7 7", PROSE),
+    "hyphenate_limit_zone": ("", "hyphenate-limit-zone: 40%", PROSE),
+    "hyphenate_character": ("", "hyphenate-character: '='", PROSE),
+    "overflow_wrap": ("width: 18mm; hyphens: none", "overflow-wrap: anywhere", PROSE),
+    "word_break": ("width: 18mm; hyphens: none", "word-break: break-all", PROSE),
+    "letter_spacing": ("", "letter-spacing: 0.7px", PROSE),
+    "word_spacing": ("", "word-spacing: 3px", PROSE),
+    "tab_size": ("white-space: pre-wrap", "tab-size: 3", TABS),
+    "font_family": ("", "font-family: serif", PROSE),
+    "font_style": ("", "font-style: italic", PROSE),
+    "font_stretch": ("", "font-stretch: condensed", PROSE),
+    "font_weight": ("", "font-weight: bold", PROSE),
+    "text_decoration_line": ("", "text-decoration: underline", PROSE),
+    "font_kerning": ("", "font-kerning: none", PROSE),
+    "font_variant_caps": ("", "font-variant-caps: small-caps", PROSE),
+    "font_feature_settings": ("", "font-feature-settings: 'kern' 0", PROSE),
+}
+
+
+@pytest.mark.parametrize("prop", PROPERTY_CASES)
+def test_each_style_property_is_part_of_the_key(renderers: tuple[PDFRenderer, PDFRenderer], prop: str) -> None:
+    cached, plain = renderers
+    base, changed, text = PROPERTY_CASES[prop]
+    variant = 'lang="de"' if changed == "LANG" else f'style="{changed}"'
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>@page { size: A6; margin: 10mm } '
+            f"p {{ width: 52mm; text-align: justify; hyphens: auto; font-family: sans-serif; {base} }}"
+            f"</style></head><body><p>{text}</p><p {variant}>{text}</p></body></html>")
+    letter = _letter("GB", None, *PEOPLE[0])
+    assert cached.render(letter, page) == plain.render(letter, page)
