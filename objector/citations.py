@@ -90,7 +90,13 @@ def law_of(citation: str) -> str | None:
 
 @cache
 def localise(citation: str, locale: str) -> str:
-    """``citation`` as the letter language writes it (unchanged where no pattern fits)."""
+    """``citation`` as the letter language writes it (unchanged where no pattern fits).
+
+    Several citations joined with "; " (a period cited to two provisions) are
+    each written in the language's shape.
+    """
+    if "; " in citation:
+        return "; ".join(localise(part, locale) for part in citation.split("; "))
     t = translations(locale)
 
     def law(name: str) -> str:

@@ -149,7 +149,7 @@ def due(regime: Regime, received: dt.date, group: str = MAIN, demands: Iterable[
     return Due(
         group=group, date=end, received=received, unit=unit, length=length,
         statutory=bool(covered) and law_sets == covered, statutory_demands=law_sets, demands=covered,
-        citation=term.citation, rule=term.rule, rolled_from=moved,
+        citation=term.citation_on(received), rule=term.rule, rolled_from=moved,
         roll_citation=roll.citation if roll is not None and roll.moves else None,
     )
 

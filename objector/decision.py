@@ -196,7 +196,8 @@ class Decision:
         consumer = self.regime.consumer
         for c in (
             consumer.citation if consumer is not None and consumer.excludes_commercial else None,
-            self.regime.deadline.citation,
+            # The period's provisions in force on the letter's date (UK: Art. 12A).
+            *(self.regime.deadline.citation_on(self.on) or "").split("; "),
             *groups,
             esc.citation,
             esc.court_citation,

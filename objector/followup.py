@@ -155,7 +155,7 @@ class _Ctx:
         return {
             "family": self.regime.family, "ref": self.case.reference, "name": self.name, "email": self.email,
             "letter_date": self.date(self.case.letter_date), "due": self.date(st.due),
-            "deadline_cite": self.cite(self.regime.deadline.citation),
+            "deadline_cite": self.cite(self.regime.deadline.citation_on(self.case.letter_date)),
             "controller": self.decision.controller.name,
             # The address's last line is the country: named in the letter's language.
             "controller_address": ", ".join((*self.decision.controller.address[:-1],
@@ -242,7 +242,7 @@ def escalation(case: Case, on: dt.date, loc: str, represented: str | None = None
              bad_extension=ext is not None and not ext.valid,
              ext_date=ctx.date(_extension_date(st)) if ext is not None else "",
              extension_cite=ctx.cite(regime.arguments["extension"].citation)
-             if "extension" in regime.arguments else ctx.cite(regime.deadline.citation),
+             if "extension" in regime.arguments else ctx.cite(regime.deadline.citation_on(case.letter_date)),
              lead=None, second=None, represented=represented, court_cite="", form_url=None)
     if step == "remind":
         fresh = on + dt.timedelta(days=14)

@@ -266,6 +266,9 @@ class Term(Sourced):
     # The demands (ids) the law sets this period for, when it covers only some of
     # them (PIPEDA s. 8(3): access only); None = every demand it applies to.
     statutory_for: tuple[str, ...] | None = None
+    # Provisions cited with ``citation`` from a date on (the UK's Art. 12A, the
+    # "applicable time period", from 2026-02-05): date -> further citations.
+    also_from: dict[dt.date, tuple[str, ...]] = Field(default_factory=dict)
     # A further period the controller may take with notice, in the same unit.
     extension: int | None = Field(default=None, ge=1)
     # Days the controller has to decide an appeal (US state laws).
@@ -274,12 +277,22 @@ class Term(Sourced):
     demands: tuple[str, ...] = ()
     roll: Roll | None = None
 
+    def citation_on(self, day: dt.date) -> str | None:
+        """The period's citation for a letter received on ``day``: ``citation``, then
+        every provision in force by then, joined with "; "."""
+        if self.citation is None:
+            return None
+        extra = [c for since, cites in sorted(self.also_from.items()) if since <= day for c in cites]
+        return "; ".join([self.citation, *extra])
+
     @model_validator(mode="after")
     def _one_unit(self) -> Term:
         if sum(x is not None for x in (self.months, self.days, self.business_days)) != 1:
             raise ValueError("a deadline has either months or days (or business days)")
         if not self.statutory and (self.citation is not None or self.statutory_for is not None):
             raise ValueError("a deadline no law sets cites no law")
+        if self.also_from and self.citation is None:
+            raise ValueError("also_from adds to a citation; give the citation first")
         return self
 
 

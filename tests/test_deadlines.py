@@ -190,3 +190,15 @@ def test_howto_names_the_separate_periods_by_request_number() -> None:
     howto = render_howto(compose(person_for("us-ca"), on=DAY, locale="en"))
     assert "built-in method" not in howto
     assert re.search(r"For your requests \d+ and \d+ the law sets a separate deadline", howto)
+
+
+@pytest.mark.parametrize(("day", "cited"), [
+    (dt.date(2026, 2, 4), "(UK GDPR Art. 12(3))"),
+    # The Data (Use and Access) Act's Art. 12A, in force 2026-02-05 (review m-7).
+    (dt.date(2026, 2, 5), "(UK GDPR Art. 12(3); UK GDPR Art. 12A)"),
+    (dt.date(2026, 12, 4), "(UK GDPR Art. 12(3); UK GDPR Art. 12A)"),
+])
+def test_a_uk_letter_cites_the_applicable_time_period_from_its_date(day: dt.date, cited: str) -> None:
+    letter = compose_any(person_for("uk-gdpr"), on=day, locale="en", allow_no_grounds=True)
+    assert cited in letter.body
+    assert ("UK GDPR Art. 12A" in letter.citations) == (day >= dt.date(2026, 2, 5))
