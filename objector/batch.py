@@ -477,6 +477,12 @@ def _ordered(rows: Iterator[Row], opts: BatchOptions, should_stop: Callable[[], 
         yield result
 
 
+def _place(row: Row) -> str:
+    """What decides a letter's language and fonts: its locale column, else its country."""
+    fields = row.fields
+    return (fields.get("locale") or "").strip() or (fields.get("country") or "").strip().upper()
+
+
 def _results(rows: Iterator[Row], opts: BatchOptions, should_stop: Callable[[], bool]) -> Iterator[Result]:
     if opts.jobs <= 1:
         _init_worker(opts)
@@ -489,9 +495,11 @@ def _results(rows: Iterator[Row], opts: BatchOptions, should_stop: Callable[[], 
     # PDF workers slowly grow (WeasyPrint's caches): each is replaced after 500
     # letters, which costs one import (~0.6 s) and keeps memory flat. The parent
     # does not import WeasyPrint, so it stays small.
+    # Rows of one place (so one language and script) go to the same PDF worker
+    # where they can: each worker loads fewer fonts and reuses its line cache.
     pool: Pool[Row, Result] = Pool(opts.jobs, _work, _failed, _init_worker, (opts, os.getpid()),
                                    chunk=2 if pdf else 16, recycle=500 if pdf else None,
-                                   should_stop=should_stop)
+                                   should_stop=should_stop, key=_place if pdf else None)
     yield from pool.map(rows)
 
 

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -96,13 +97,18 @@ class Pool(Generic[T, R]):
     def __init__(self, jobs: int, func: Callable[[T], R], on_error: Callable[[T, str], R],
                  init: Callable[..., None], initargs: tuple[Any, ...] = (), chunk: int = 16,
                  window: int | None = None, recycle: int | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> None:
+                 should_stop: Callable[[], bool] | None = None,
+                 key: Callable[[T], str] | None = None) -> None:
         self.jobs, self.func, self.on_error = jobs, func, on_error
         self.init, self.initargs = init, initargs
         self.chunk = chunk
         self.window = window or max(jobs * chunk * 4, 64)
         self.recycle = recycle
         self.should_stop = should_stop or (lambda: False)
+        # Items with the same key go to the same worker where they can (a worker
+        # that would idle takes another's): a PDF worker then meets few scripts,
+        # so fewer fonts and line caches, and more cache hits.
+        self.key = key
         # fork where it exists: a worker starts in milliseconds with objector loaded.
         self.ctx: Any = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         self.workers: list[_Worker[T]] = []
@@ -115,6 +121,11 @@ class Pool(Generic[T, R]):
         proc.start()
         child_end.close()
         return _Worker(proc, parent_end)
+
+    def _lane(self, item: T) -> int:
+        """The worker an item's key belongs to (a stable hash: the same in every run)."""
+        assert self.key is not None
+        return zlib.crc32(self.key(item).encode("utf-8", "replace")) % self.jobs
 
     def _retire(self, w: _Worker[T], kill: bool) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -138,6 +149,8 @@ class Pool(Generic[T, R]):
         next_out = 0  # the sequence number to yield next
         next_in = 0  # the sequence number the next item read gets
         ready: dict[int, R] = {}
+        # Items read ahead for each worker, by key (see ``key``).
+        waiting: list[deque[tuple[int, T]]] = [deque() for _ in range(self.jobs)]
         clean = False
         try:
             self.workers = [self._start() for _ in range(self.jobs)]
@@ -150,7 +163,7 @@ class Pool(Generic[T, R]):
                         yield ready.pop(seq)
                     raise Stopped
                 for i, w in enumerate(self.workers):
-                    if w.pending or (exhausted and not retry):
+                    if w.pending or (exhausted and not retry and not any(waiting)):
                         continue
                     if self.recycle and w.done >= self.recycle:
                         # Replaced while idle: its memory (caches) goes with it.
@@ -159,20 +172,36 @@ class Pool(Generic[T, R]):
                     chunk: list[tuple[int, T]] = []
                     while retry and len(chunk) < self.chunk:
                         chunk.append(retry.popleft())
-                    while not exhausted and len(chunk) < self.chunk and next_in < next_out + self.window:
-                        try:
-                            chunk.append(next(source))
-                        except StopIteration:
-                            exhausted = True
-                            break
-                        next_in += 1
+                    if self.key is None:
+                        while not exhausted and len(chunk) < self.chunk and next_in < next_out + self.window:
+                            try:
+                                chunk.append(next(source))
+                            except StopIteration:
+                                exhausted = True
+                                break
+                            next_in += 1
+                    else:
+                        own = waiting[i]
+                        # Read ahead (within the window) until this worker has a chunk.
+                        while not exhausted and len(own) < self.chunk and next_in < next_out + self.window:
+                            try:
+                                seq, item = next(source)
+                            except StopIteration:
+                                exhausted = True
+                                break
+                            next_in += 1
+                            waiting[self._lane(item)].append((seq, item))
+                        # Nothing of its own: take the oldest waiting items of another.
+                        donor = own if own else min((q for q in waiting if q), key=lambda q: q[0][0], default=own)
+                        while donor and len(chunk) < self.chunk:
+                            chunk.append(donor.popleft())
                     if chunk:
                         w.pending.extend(chunk)
                         # If it died, the send fails and its sentinel reports it below.
                         with contextlib.suppress(OSError, ValueError):
                             w.conn.send(chunk)
                 busy = [w for w in self.workers if w.pending]
-                if exhausted and not busy and not retry:
+                if exhausted and not busy and not retry and not any(waiting):
                     break
                 if not busy:
                     continue  # the window is full of finished results: yield them first
