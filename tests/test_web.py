@@ -83,6 +83,27 @@ def test_german_journey_server_rendered(web: TestClient) -> None:
     assert letter.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.parametrize(("lang", "country", "direction"), [("ar", "SA", "rtl"), ("he", "IL", "rtl"),
+                                                       ("ja", "JP", "ltr"), ("th", "TH", "ltr")])
+def test_a_new_language_journey_runs_in_its_direction(web: TestClient, lang: str, country: str,
+                                                      direction: str) -> None:
+    """The page in Arabic or Hebrew runs right to left, and the member's letter is in the
+    country's language, whose own direction the preview carries too (issue 12)."""
+    page = web.get(f"/{lang}/")
+    assert page.status_code == 200
+    assert f'<html lang="{lang}" dir="{direction}"' in page.text
+    letter = web.post(f"/{lang}/letter", data={"country": country, "name": "Alex Example",
+                                               "email": "alex@example.org", "no_grounds": "1",
+                                               "date": "2026-12-04"})
+    assert letter.status_code == 200, letter.text[:500]
+    assert f'<article class="letter-preview" lang="{lang}" dir="{direction}"' in letter.text
+    assert "Alex Example" in letter.text
+    pdf = web.post(f"/{lang}/download", data={"country": country, "name": "Alex Example",
+                                               "email": "alex@example.org", "no_grounds": "1",
+                                               "date": "2026-12-04", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
 def test_downloads_match_the_command_line(web: TestClient, tmp_path: Path) -> None:
     argv = ("letter", "--name", "Anna Muster", "--email", "anna@example.org", "--country", "DE", "--state", "BE",
             "--reason-preset", "creative-work", "--date", "2026-11-25")
