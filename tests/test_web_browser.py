@@ -261,15 +261,20 @@ def test_hostile_input_in_every_field_is_shown_literally(server: str, browser: B
     page.click("form[action$='/details'] button[type=submit]")  # back to the details
     for selector in ("#field-name", "#field-email", "#field-address", "#field-profile_url", "#field-reason",
                      "#field-date"):
-        if selector == "#field-date" and page.locator(".advanced[open]").count() == 0:
-            page.click(".advanced summary")  # open it, unless an earlier answer left it open
+        if selector == "#field-date":
+            # Opened outright rather than by a click on its summary, which would close
+            # it again if an earlier answer (or a page still loading) left it open.
+            page.locator(".advanced").evaluate("d => { d.open = true; }")
         page.fill(selector, HOSTILE)
         page.click("form[action$='/letter'] > button[type=submit]")
+        page.wait_for_load_state("load")
         content = page.content()
         assert "<script>alert(1)" not in content and "<img src=x" not in content
         assert page.locator("img").count() == 0
         if page.locator(".error-summary").count():
             assert page.input_value(selector) == HOSTILE.replace("\n", "") or selector == "#field-address"
+            if selector == "#field-date":
+                page.locator(".advanced").evaluate("d => { d.open = true; }")
             page.fill(selector, "" if selector not in ("#field-name", "#field-email") else
                       {"#field-name": "Alex Example", "#field-email": "alex@example.org"}[selector])
         else:
