@@ -16,7 +16,7 @@ from functools import cache
 from .i18n import translations
 
 # The law names of the European regimes, which every catalog words; the names of
-# the other laws are collected from the data's citations (``law_names``), so a
+# the other laws are collected from the data's citations (catalogs._cited_laws), so a
 # new regime's law becomes translatable without an edit here.
 LAWS = ("GDPR", "UK GDPR", "FADP", "LGPD", "PIPEDA", "PDPO", "DPA 2018", "Quebec Private Sector Act")
 
@@ -100,7 +100,7 @@ def localise(citation: str, locale: str) -> str:
     t = translations(locale)
 
     def law(name: str) -> str:
-        return str(t.pgettext("law", name))
+        return law_name(name, locale)
 
     def fmt(shape: str, **values: str) -> str:
         return t.pgettext("citation", PATTERNS[shape]) % values

@@ -197,7 +197,7 @@ class Decision:
         for c in (
             consumer.citation if consumer is not None and consumer.excludes_commercial else None,
             # The period's provisions in force on the letter's date (UK: Art. 12A).
-            *(self.regime.deadline.citation_on(self.on) or "").split("; "),
+            *self.regime.deadline.citations_on(self.on),
             *groups,
             esc.citation,
             esc.court_citation,

@@ -277,13 +277,17 @@ class Term(Sourced):
     demands: tuple[str, ...] = ()
     roll: Roll | None = None
 
-    def citation_on(self, day: dt.date) -> str | None:
-        """The period's citation for a letter received on ``day``: ``citation``, then
-        every provision in force by then, joined with "; "."""
+    def citations_on(self, day: dt.date) -> tuple[str, ...]:
+        """The provisions the period is cited to for a letter received on ``day``:
+        ``citation``, then every provision of ``also_from`` in force by then."""
         if self.citation is None:
-            return None
-        extra = [c for since, cites in sorted(self.also_from.items()) if since <= day for c in cites]
-        return "; ".join([self.citation, *extra])
+            return ()
+        return (self.citation, *(c for since, cites in sorted(self.also_from.items()) if since <= day
+                                 for c in cites))
+
+    def citation_on(self, day: dt.date) -> str | None:
+        """:meth:`citations_on` as one citation text, joined with "; " (None without one)."""
+        return "; ".join(self.citations_on(day)) or None
 
     @model_validator(mode="after")
     def _one_unit(self) -> Term:

@@ -12,7 +12,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..bidi import CONTROLS, LRI, PDI, first_strong, for_locale, is_rtl
+from ..bidi import LRI, PDI, first_strong, for_locale, is_rtl, strip_controls
 from ..citations import localise
 from ..i18n import translations
 from ..letter import Letter
@@ -130,11 +130,6 @@ def ltr_spans(html: Markup) -> Markup:
     return Markup(str(html).replace(LRI, '<span class="ltr">').replace(PDI, "</span>"))
 
 
-def plain(text: str) -> str:
-    """``text`` without direction controls, for metadata such as the PDF title."""
-    return "".join(ch for ch in text if ch not in CONTROLS)
-
-
 def _breakable_address(email: str, rtl: bool = False) -> Markup:
     """An e-mail address for the narrow information block: whole if it fits,
     else broken after its "@", never inside a part. In a right-to-left letter the
@@ -204,7 +199,7 @@ def render_html(letter: Letter, footer: str | None = None, env: Environment | No
         direction=locale.text_direction,
         line_direction=lambda line: first_strong(line) or locale.text_direction,
         recipient_direction=first_strong(letter.recipient[0]) or locale.text_direction,
-        subject=plain(letter.subject),
+        subject=strip_controls(letter.subject),  # the PDF title: no direction controls
         subject_html=mark(letter.subject),
         author=letter.person.name,
         description=t.gettext("Letter to %(controller)s, reference %(ref)s")
