@@ -19,6 +19,7 @@ from objector.i18n import available_letter_locales
 from objector.output.html import render_html, stylesheet
 from objector.output.pdf import PDFRenderer
 
+pytestmark = pytest.mark.timeout(300)
 DAY = dt.date(2026, 12, 4)
 ARTEFACTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 # The new locales and a country whose letters are in each.
