@@ -1,8 +1,11 @@
-"""The line-split cache (objector/output/layout_cache.py): PDFs byte-identical with and without it."""
+"""The rendering shortcuts (line splits in layout_cache.py, drawn lines in draw_cache.py, the trimmed UA
+sheet in ua_sheet.py): PDFs byte-identical with and without them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,8 @@ def renderers() -> tuple[PDFRenderer, PDFRenderer]:
         mp.setenv("OBJECTOR_LAYOUT_CACHE", "1")
         cached = PDFRenderer()
     assert plain.line_cache is None and cached.line_cache is not None
+    assert plain.draw_cache is None and cached.draw_cache is not None
+    assert not plain.trim_ua and cached.trim_ua
     return cached, plain
 
 
@@ -49,13 +54,14 @@ def _letter(country: str, state: str | None, name: str, email: str) -> Letter:
 def test_cached_letters_are_byte_identical(renderers: tuple[PDFRenderer, PDFRenderer], country: str,
                                           state: str | None) -> None:
     cached, plain = renderers
-    assert cached.line_cache is not None
+    assert cached.line_cache is not None and cached.draw_cache is not None
     for name, email in PEOPLE:
         letter = _letter(country, state, name, email)
-        hits = cached.line_cache.hits
+        hits, drawn = cached.line_cache.hits, cached.draw_cache.hits
         assert cached.render(letter) == plain.render(letter), f"{country} letter for {name} differs"
-    # The second letter was laid out from the first one's lines.
+    # The second letter was laid out from the first one's lines and drew them from the recordings.
     assert cached.line_cache.hits > hits
+    assert cached.draw_cache.hits > drawn
 
 
 # A campaign's page with its own styles: justified and hyphenated text, spacing,
@@ -100,15 +106,16 @@ def test_a_page_with_its_own_styles_is_byte_identical(renderers: tuple[PDFRender
     assert cached.line_cache.hits > hits
 
 
-def test_the_cache_is_bounded(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+def test_the_caches_are_bounded(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
     _, plain = renderers
     small = PDFRenderer()
-    assert small.line_cache is not None
-    small.line_cache.max_entries = 40
+    assert small.line_cache is not None and small.draw_cache is not None
+    small.line_cache.max_entries = small.draw_cache.max_entries = 40
     for country in ("DE", "JP", "SA"):
         letter = _letter(country, None, *PEOPLE[1])
         assert small.render(letter) == plain.render(letter)
         assert len(small.line_cache.entries) == 40
+        assert len(small.draw_cache.entries) == 40
 
 
 def test_a_new_font_face_empties_the_cache(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
@@ -119,12 +126,12 @@ def test_a_new_font_face_empties_the_cache(renderers: tuple[PDFRenderer, PDFRend
     if not fonts:
         pytest.skip("DejaVu Sans not installed")
     renderer = PDFRenderer()
-    assert renderer.line_cache is not None
+    assert renderer.line_cache is not None and renderer.draw_cache is not None
     renderer.render(_letter("FR", None, *PEOPLE[0]))
-    assert renderer.line_cache.entries
+    assert renderer.line_cache.entries and renderer.draw_cache.entries
     face = {"src": [("external", fonts[0].as_uri())], "font_family": "Objector Test Face"}
     renderer.font_config.add_font_face(face, URLFetcher(allowed_protocols={"file"}))
-    assert not renderer.line_cache.entries
+    assert not renderer.line_cache.entries and not renderer.draw_cache.entries
     renderer.render(_letter("FR", None, *PEOPLE[0]))
     filled = len(renderer.line_cache.entries)
     # The same face again: no new font, the cache stays.
@@ -174,3 +181,68 @@ def test_each_style_property_is_part_of_the_key(renderers: tuple[PDFRenderer, PD
             f"</style></head><body><p>{text}</p><p {variant}>{text}</p></body></html>")
     letter = _letter("GB", None, *PEOPLE[0])
     assert cached.render(letter, page) == plain.render(letter, page)
+
+
+def test_a_line_with_a_missing_glyph_is_drawn_but_never_replayed(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    """A character no font has gets a stand-in glyph id that depends on the document's
+    other missing characters: such a line is drawn as usual every time."""
+    cached, plain = renderers
+    assert cached.draw_cache is not None
+    letter = _letter("GB", None, *PEOPLE[0])
+    # U+E000 and U+E001 (private use): no installed font draws them.
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>@page { size: A6 }</style>'
+            "</head><body><p>Before \ue001 and \ue000 after</p><p>Only \ue000 here</p><p>Plain words</p>"
+            "</body></html>").encode().decode("unicode_escape")
+    first = cached.render(letter, page)
+    texts = {key[0] for key in cached.draw_cache.entries}
+    assert "Plain words" in texts
+    assert not any("\ue000" in text or "\ue001" in text for text in texts)
+    assert cached.render(letter, page) == first == plain.render(letter, page)
+
+
+def test_the_trimmed_ua_sheet_drops_only_the_note_rules() -> None:
+    import tinycss2
+    from weasyprint.html import UA
+
+    from objector.output.ua_sheet import letter_ua_stylesheets, letter_ua_text
+
+    def rules(css: str) -> list[str]:
+        return [tinycss2.serialize(rule.prelude).strip()
+                for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+                if rule.type == "qualified-rule"]
+
+    full = rules(UA)
+    kept = [prelude for prelude in full if not prelude.startswith(("::footnote", "::note"))]
+    assert len(full) - len(kept) == 5
+    assert rules(letter_ua_text()) == kept
+    # At-rules (@page, @counter-style, @font-feature-values) stay too.
+    assert letter_ua_text().count("@") == UA.count("@")
+    (sheet,) = letter_ua_stylesheets()
+    assert sheet.page_rules
+
+
+@pytest.mark.parametrize(("page", "ours"), [
+    ("<html><body><p>Hello</p></body></html>", True),
+    ("<html><head><STYLE>p { float: footnote }</STYLE></head><body><p>Hi</p></body></html>", False),
+    ('<html><body><p style="float: footnote">Hi</p></body></html>', False),
+    ('<html><head><link rel="stylesheet" href="x.css"></head><body></body></html>', False),
+])
+def test_only_pages_with_our_styles_alone_use_the_trimmed_sheet(page: str, ours: bool) -> None:
+    from objector.output.ua_sheet import only_our_styles
+
+    assert only_our_styles(page) is ours
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_a_page_with_footnotes_keeps_them(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    """A page with its own styles is cascaded with WeasyPrint's whole UA sheet: its footnotes
+    get their call and marker, which come from the rules the trimmed sheet leaves out."""
+    cached, plain = renderers
+    letter = _letter("GB", None, *PEOPLE[0])
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>@page { size: A6 } '
+            ".fn { float: footnote }</style></head><body><p>Sentence<span class='fn'>Footnote text</span> "
+            "goes on.</p></body></html>")
+    pdf = cached.render(letter, page)
+    assert pdf == plain.render(letter, page)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "Sentence1" in text and "1. Footnote text" in text

@@ -27,7 +27,7 @@ PROPERTIES = (
     "font_variant_position", "font_variant_caps", "font_variant_numeric", "font_variant_alternates",
     "font_variant_east_asian", "font_feature_settings",
 )
-_style_key = itemgetter(*PROPERTIES)
+style_key = itemgetter(*PROPERTIES)
 
 # The attribute holding a font configuration's cache: it lives and dies with the
 # configuration, and a configuration without one (WeasyPrint used directly, as the
@@ -108,7 +108,7 @@ def split_first_line(text: str, style: Any, context: Any, max_width: Any, justif
     # A calc() zone is resolved against any property of the style: not keyable.
     if cache is None or not hasattr(zone, "unit"):
         return _original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    key = (text, max_width, justification_spacing, is_line_start, minimum, _style_key(style))
+    key = (text, max_width, justification_spacing, is_line_start, minimum, style_key(style))
     try:
         found = cache.entries.get(key)
     except TypeError:  # an unhashable property value: compute, keep nothing

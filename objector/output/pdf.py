@@ -18,8 +18,11 @@ from typing import Any
 from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
+from . import ua_sheet
+from .draw_cache import enable as enable_draw_cache
 from .html import render_html, stylesheet
 from .layout_cache import enable as enable_line_cache
+from .layout_cache import enabled as shortcuts_enabled
 from .pdfa import check_variant, write_options
 
 ASSETS = "assets"
@@ -194,6 +197,10 @@ class PDFRenderer:
         # Letters share most paragraphs word for word: their line splits are
         # cached per font configuration (layout_cache explains why that is safe).
         self.line_cache = enable_line_cache(self.font_config)
+        # ... and so are the text operators drawn for each line (draw_cache).
+        self.draw_cache = enable_draw_cache(self.font_config)
+        # Our own pages cascade without the UA sheet's footnote rules (ua_sheet).
+        self.trim_ua = shortcuts_enabled()
         # None (a tagged PDF) or one of pdfa.PDF_VARIANTS.
         self.variant = check_variant(variant)
         self.assets = templates_dir() / ASSETS
@@ -218,12 +225,16 @@ class PDFRenderer:
         self.logger.addHandler(handler)
         page = html or render_html(letter)
         stylesheets = []
+        ours_only = False
         if self.inline_css in page:
             # The same rules, already parsed; a page with other styles (a campaign's) keeps its own.
             page = page.replace(self.inline_css, "", 1)
             stylesheets.append(self.css)
+            ours_only = self.trim_ua and ua_sheet.only_our_styles(page)
         try:
             document = HTML(string=page, base_url=self.assets.as_uri() + "/", url_fetcher=self.fetcher)
+            if ours_only:
+                ua_sheet.use_for(document)
             with warnings.catch_warnings():
                 # For PDF/A's output intent WeasyPrint 70 opens its sRGB profile and
                 # never closes it; CPython closes it at once when the reference goes.
