@@ -42,6 +42,7 @@ def renderers() -> tuple[PDFRenderer, PDFRenderer]:
     assert plain.line_cache is None and cached.line_cache is not None
     assert plain.draw_cache is None and cached.draw_cache is not None
     assert not plain.trim_ua and cached.trim_ua
+    assert plain.style_cache is None and cached.style_cache is not None
     return cached, plain
 
 
@@ -54,14 +55,16 @@ def _letter(country: str, state: str | None, name: str, email: str) -> Letter:
 def test_cached_letters_are_byte_identical(renderers: tuple[PDFRenderer, PDFRenderer], country: str,
                                           state: str | None) -> None:
     cached, plain = renderers
-    assert cached.line_cache is not None and cached.draw_cache is not None
+    assert cached.line_cache is not None and cached.draw_cache is not None and cached.style_cache is not None
     for name, email in PEOPLE:
         letter = _letter(country, state, name, email)
-        hits, drawn = cached.line_cache.hits, cached.draw_cache.hits
+        hits, drawn, styled = cached.line_cache.hits, cached.draw_cache.hits, cached.style_cache.hits
         assert cached.render(letter) == plain.render(letter), f"{country} letter for {name} differs"
-    # The second letter was laid out from the first one's lines and drew them from the recordings.
+    # The second letter was laid out from the first one's lines, drew them from the
+    # recordings and took the first one's computed styles (same shape, other person).
     assert cached.line_cache.hits > hits
     assert cached.draw_cache.hits > drawn
+    assert cached.style_cache.hits == styled + 1
 
 
 # A campaign's page with its own styles: justified and hyphenated text, spacing,
@@ -109,13 +112,15 @@ def test_a_page_with_its_own_styles_is_byte_identical(renderers: tuple[PDFRender
 def test_the_caches_are_bounded(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
     _, plain = renderers
     small = PDFRenderer()
-    assert small.line_cache is not None and small.draw_cache is not None
+    assert small.line_cache is not None and small.draw_cache is not None and small.style_cache is not None
     small.line_cache.max_entries = small.draw_cache.max_entries = 40
+    small.style_cache.max_entries = 2
     for country in ("DE", "JP", "SA"):
         letter = _letter(country, None, *PEOPLE[1])
         assert small.render(letter) == plain.render(letter)
         assert len(small.line_cache.entries) == 40
         assert len(small.draw_cache.entries) == 40
+    assert len(small.style_cache.entries) == 2
 
 
 def test_a_new_font_face_empties_the_cache(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
@@ -127,11 +132,13 @@ def test_a_new_font_face_empties_the_cache(renderers: tuple[PDFRenderer, PDFRend
         pytest.skip("DejaVu Sans not installed")
     renderer = PDFRenderer()
     assert renderer.line_cache is not None and renderer.draw_cache is not None
+    assert renderer.style_cache is not None
     renderer.render(_letter("FR", None, *PEOPLE[0]))
-    assert renderer.line_cache.entries and renderer.draw_cache.entries
+    assert renderer.line_cache.entries and renderer.draw_cache.entries and renderer.style_cache.entries
     face = {"src": [("external", fonts[0].as_uri())], "font_family": "Objector Test Face"}
     renderer.font_config.add_font_face(face, URLFetcher(allowed_protocols={"file"}))
     assert not renderer.line_cache.entries and not renderer.draw_cache.entries
+    assert not renderer.style_cache.entries
     renderer.render(_letter("FR", None, *PEOPLE[0]))
     filled = len(renderer.line_cache.entries)
     # The same face again: no new font, the cache stays.
@@ -246,3 +253,81 @@ def test_a_page_with_footnotes_keeps_them(renderers: tuple[PDFRenderer, PDFRende
     assert pdf == plain.render(letter, page)
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert "Sentence1" in text and "1. Footnote text" in text
+
+
+def _our_page(letter: Letter, extra: str) -> str:
+    """Our letter page with ``extra`` markup at the start of its body: cascaded with our sheets alone."""
+    from objector.output.html import render_html
+
+    page = render_html(letter)
+    start = page.index("<body")
+    start = page.index(">", start) + 1
+    return page[:start] + extra + page[start:]
+
+
+# Pairs of pages that differ in what the cascade reads: the second must not take
+# the first one's styles. Classes and tags (selectors), an attribute our sheets
+# select on (dir), lang and id (WeasyPrint turns them into style), emptiness (:empty) and where an element stands (sibling selectors).
+SHAPE_PAIRS = {
+    "class": ('<p class="subject">Words</p>', '<p class="signature">Words</p>'),
+    "tag": ("<p>Words</p>", "<h1>Words</h1>"),
+    "dir": ('<p dir="ltr">Words</p>', '<p dir="rtl">Words</p>'),
+    "lang": ('<p lang="en">Words words</p>', '<p lang="de">Words words</p>'),
+    "id and link": ('<p id="one"><a href="#one">Link</a></p>', '<p id="two"><a href="#two">Link</a></p>'),
+    "empty": ("<p></p><p>Words</p>", "<p>x</p><p>Words</p>"),
+    "position": ("<p>Words</p><h1>Title</h1>", "<h1>Title</h1><p>Words</p>"),
+}
+
+
+@pytest.mark.parametrize("case", SHAPE_PAIRS)
+def test_pages_of_another_shape_get_their_own_styles(renderers: tuple[PDFRenderer, PDFRenderer], case: str) -> None:
+    cached, plain = renderers
+    assert cached.style_cache is not None
+    letter = _letter("GB", None, *PEOPLE[0])
+    for extra in SHAPE_PAIRS[case]:
+        page = _our_page(letter, extra)
+        misses = cached.style_cache.misses
+        assert cached.render(letter, page) == plain.render(letter, page), extra
+        assert cached.style_cache.misses == misses + 1, f"{extra} took another page's styles"
+        hits = cached.style_cache.hits
+        assert cached.render(letter, page) == plain.render(letter, page), extra
+        assert cached.style_cache.hits == hits + 1
+
+
+def test_attributes_no_selector_reads_do_not_change_the_shape(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    """The author in the page's metadata is the person's name: letters to two people share styles."""
+    cached, plain = renderers
+    assert cached.style_cache is not None
+    letter = _letter("IE", None, *PEOPLE[0])
+    first = _our_page(letter, '<p data-person="Alex">Words</p>')
+    second = _our_page(letter, '<p data-person="Zoë">Words</p>')
+    cached.render(letter, first)
+    hits = cached.style_cache.hits
+    assert cached.render(letter, second) == plain.render(letter, second)
+    assert cached.style_cache.hits == hits + 1
+
+
+@pytest.mark.parametrize("kind", ["style element", "style attribute"])
+def test_pages_with_their_own_styles_are_not_cached(renderers: tuple[PDFRenderer, PDFRenderer], kind: str) -> None:
+    cached, plain = renderers
+    assert cached.style_cache is not None
+    letter = _letter("GB", None, *PEOPLE[0])
+    if kind == "style element":
+        page = PAGE.replace("{words}", WORDS)
+    else:
+        page = _our_page(letter, '<p style="color: red">Words</p>')
+    before = (cached.style_cache.hits, cached.style_cache.misses, len(cached.style_cache.entries))
+    assert cached.render(letter, page) == plain.render(letter, page)
+    cached.render(letter, page)
+    assert (cached.style_cache.hits, cached.style_cache.misses, len(cached.style_cache.entries)) == before
+
+
+@pytest.mark.parametrize(("css", "names"), [
+    ("a[href] { x: y } [dir=rtl i] p { } :is(ul, ol)[ dir = ltr ] { }", {"href", "dir"}),
+    ("/* [hidden] */ input[type=checkbox i], svg|a[xlink|href] { }", {"type", "href"}),
+    ("p.class > span#id::before { content: attr(data-x) }", set()),
+])
+def test_attribute_names_read_by_selectors(css: str, names: set[str]) -> None:
+    from objector.output.style_cache import attribute_names
+
+    assert attribute_names(css) == names

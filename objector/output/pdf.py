@@ -24,6 +24,7 @@ from .html import render_html, stylesheet
 from .layout_cache import enable as enable_line_cache
 from .layout_cache import enabled as shortcuts_enabled
 from .pdfa import check_variant, write_options
+from .style_cache import enable as enable_style_cache
 
 ASSETS = "assets"
 
@@ -213,6 +214,12 @@ class PDFRenderer:
         self.inline_css = f"<style>{stylesheet()}</style>"
         self.css = CSS(string=stylesheet(), font_config=self.font_config, url_fetcher=self.fetcher,
                        base_url=self.assets.as_uri() + "/")
+        # Letters of one shape share their computed styles (style_cache).
+        self.style_cache = enable_style_cache(self.font_config)
+        if self.style_cache is not None:
+            self.style_cache.register(self.css, stylesheet())
+            (ua,) = ua_sheet.letter_ua_stylesheets()
+            self.style_cache.register(ua, ua_sheet.letter_ua_text())
         self.last_warnings: list[str] = []
         # Fields of the last letter with characters that printed as empty boxes.
         self.missing_glyph_fields: list[str] = []
