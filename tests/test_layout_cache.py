@@ -331,3 +331,24 @@ def test_attribute_names_read_by_selectors(css: str, names: set[str]) -> None:
     from objector.output.style_cache import attribute_names
 
     assert attribute_names(css) == names
+
+
+def test_pdf_streams_are_compressed_at_level_six(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    """pydyf asks for level 9; objector's renderers give it 6 (objector/output/compression.py)."""
+    import zlib
+
+    import pydyf
+
+    from objector.output import compression
+
+    data = b"BT /F1 12 Tf 72 712 Td [(objection) -250 (letter)] TJ ET\n" * 400
+    asked_nine = pydyf.zlib.compressobj(level=9)
+    packed = asked_nine.compress(data) + asked_nine.flush()
+    six = zlib.compressobj(level=6)
+    nine = zlib.compressobj(level=9)
+    assert packed == six.compress(data) + six.flush()
+    assert zlib.decompress(packed) == data
+    assert packed != nine.compress(data) + nine.flush()
+    compression.install()  # twice: still the same shim
+    assert pydyf.zlib.compressobj is compression._compressobj
+    assert pydyf.zlib.decompress is zlib.decompress

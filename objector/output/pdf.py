@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
-from . import ua_sheet
+from . import compression, ua_sheet
 from .draw_cache import enable as enable_draw_cache
 from .html import render_html, stylesheet
 from .layout_cache import enable as enable_line_cache
@@ -195,6 +195,7 @@ class PDFRenderer:
                 f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}. "
                 "Run 'bash scripts/dev.sh setup' or see the README.") from exc
         self.font_config = FontConfiguration()
+        compression.install()
         # Letters share most paragraphs word for word: their line splits are
         # cached per font configuration (layout_cache explains why that is safe).
         self.line_cache = enable_line_cache(self.font_config)
