@@ -26,9 +26,10 @@ PLACES = [("DE", None), ("FR", None), ("US", "CA"), ("GB", None), ("CA", "QC"), 
           ("NL", None), ("JP", None), ("KR", None), ("SA", None), ("IL", None), ("TH", None), ("VN", None),
           ("UA", None), ("TR", None), ("GR", None), ("BG", None), ("MX", None), ("ID", None), ("PL", None)]
 
-# Two people per place: the first letter fills the cache with the place's
-# paragraphs, the second is laid out mostly from it.
-PEOPLE = [("Alex Example", "alex@example.org"), ("Zoë Ångström-Wiśniewska", "zoe.angstrom@example.net")]
+# Three people per place: the caches keep a line the second time they meet it
+# (bounded.BoundedCache), so the third letter is laid out and drawn mostly from them.
+PEOPLE = [("Alex Example", "alex@example.org"), ("Zoë Ångström-Wiśniewska", "zoe.angstrom@example.net"),
+          ("Kim O'Neil", "kim@example.com")]
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +61,8 @@ def test_cached_letters_are_byte_identical(renderers: tuple[PDFRenderer, PDFRend
         letter = _letter(country, state, name, email)
         hits, drawn, styled = cached.line_cache.hits, cached.draw_cache.hits, cached.style_cache.hits
         assert cached.render(letter) == plain.render(letter), f"{country} letter for {name} differs"
-    # The second letter was laid out from the first one's lines, drew them from the
-    # recordings and took the first one's computed styles (same shape, other person).
+    # The third letter was laid out from the lines the first two share, drew them from
+    # the recordings and took the first one's computed styles (same shape, other person).
     assert cached.line_cache.hits > hits
     assert cached.draw_cache.hits > drawn
     assert cached.style_cache.hits == styled + 1
@@ -102,10 +103,11 @@ def test_a_page_with_its_own_styles_is_byte_identical(renderers: tuple[PDFRender
     page = PAGE.replace("{words}", WORDS)
     expected = plain.render(letter, page)
     first = cached.render(letter, page)
+    second = cached.render(letter, page)
     hits = cached.line_cache.hits
-    # The second render is laid out from the cache: drawing the first must not
+    # The third render is laid out from the cache: drawing the others must not
     # have changed what the cache hands out.
-    assert cached.render(letter, page) == first == expected
+    assert cached.render(letter, page) == second == first == expected
     assert cached.line_cache.hits > hits
 
 
@@ -117,7 +119,7 @@ def test_the_caches_are_bounded(renderers: tuple[PDFRenderer, PDFRenderer]) -> N
     small.style_cache.max_entries = 2
     for country in ("DE", "JP", "SA"):
         letter = _letter(country, None, *PEOPLE[1])
-        assert small.render(letter) == plain.render(letter)
+        assert small.render(letter) == small.render(letter) == plain.render(letter)
         assert len(small.line_cache.entries) == 40
         assert len(small.draw_cache.entries) == 40
     assert len(small.style_cache.entries) == 2
@@ -134,12 +136,14 @@ def test_a_new_font_face_empties_the_cache(renderers: tuple[PDFRenderer, PDFRend
     assert renderer.line_cache is not None and renderer.draw_cache is not None
     assert renderer.style_cache is not None
     renderer.render(_letter("FR", None, *PEOPLE[0]))
+    renderer.render(_letter("FR", None, *PEOPLE[1]))
     assert renderer.line_cache.entries and renderer.draw_cache.entries and renderer.style_cache.entries
     face = {"src": [("external", fonts[0].as_uri())], "font_family": "Objector Test Face"}
     renderer.font_config.add_font_face(face, URLFetcher(allowed_protocols={"file"}))
     assert not renderer.line_cache.entries and not renderer.draw_cache.entries
     assert not renderer.style_cache.entries
     renderer.render(_letter("FR", None, *PEOPLE[0]))
+    renderer.render(_letter("FR", None, *PEOPLE[1]))
     filled = len(renderer.line_cache.entries)
     # The same face again: no new font, the cache stays.
     renderer.font_config.add_font_face(face, URLFetcher(allowed_protocols={"file"}))
@@ -201,6 +205,7 @@ def test_a_line_with_a_missing_glyph_is_drawn_but_never_replayed(renderers: tupl
             "</head><body><p>Before \ue001 and \ue000 after</p><p>Only \ue000 here</p><p>Plain words</p>"
             "</body></html>").encode().decode("unicode_escape")
     first = cached.render(letter, page)
+    assert cached.render(letter, page) == first
     texts = {key[0] for key in cached.draw_cache.entries}
     assert "Plain words" in texts
     assert not any("\ue000" in text or "\ue001" in text for text in texts)
@@ -267,7 +272,8 @@ def _our_page(letter: Letter, extra: str) -> str:
 
 # Pairs of pages that differ in what the cascade reads: the second must not take
 # the first one's styles. Classes and tags (selectors), an attribute our sheets
-# select on (dir), lang and id (WeasyPrint turns them into style), emptiness (:empty) and where an element stands (sibling selectors).
+# select on (dir), lang and id (WeasyPrint turns them into style), emptiness
+# (:empty) and where an element stands (sibling selectors).
 SHAPE_PAIRS = {
     "class": ('<p class="subject">Words</p>', '<p class="signature">Words</p>'),
     "tag": ("<p>Words</p>", "<h1>Words</h1>"),
@@ -352,3 +358,27 @@ def test_pdf_streams_are_compressed_at_level_six(renderers: tuple[PDFRenderer, P
     compression.install()  # twice: still the same shim
     assert pydyf.zlib.compressobj is compression._compressobj
     assert pydyf.zlib.decompress is zlib.decompress
+
+
+def test_a_key_is_kept_the_second_time_it_is_missed() -> None:
+    from objector.output.bounded import BoundedCache
+
+    cache: BoundedCache[str] = BoundedCache(2, admit_second=True)
+    assert cache.get("a") is None and not cache.wanted("a")
+    assert cache.get("a") is None and cache.wanted("a")
+    cache.put("a", "A")
+    assert cache.get("a") == "A"
+    for key in ("b", "c"):
+        assert not cache.wanted(key)
+        assert cache.wanted(key)
+        cache.put(key, key.upper())
+    # Bounded: the least recently used ("a") went first.
+    assert list(cache.entries) == ["b", "c"]
+    assert (cache.hits, cache.misses) == (1, 2)
+    # The doorkeeper forgets everything once full.
+    cache.forget_after = 8
+    for n in range(9):  # the ninth empties it first
+        cache.wanted(n)
+    assert not cache.wanted(0)
+    plain: BoundedCache[str] = BoundedCache(2)
+    assert plain.wanted("x")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from typing import Any
 
+from objector.output.bounded import BoundedCache
 from objector.output.layout_cache import enabled, style_key
 
 # Lines per renderer. A line's operators take about as much as its glyph ids in
@@ -21,18 +21,6 @@ _original_draw_text: Any = None
 _original_first_line: Any = None
 
 
-class DrawCache:
-    """Recorded lines by key, least recently used dropped first, with hit counts for benchmarks."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self.entries: OrderedDict[tuple[Any, ...], _Recording] = OrderedDict()
-        self.hits = self.misses = 0
-
-    def clear(self) -> None:
-        self.entries.clear()
-
-
 class _Recording:
     """What drawing one line did: the stream calls after its text matrix, in order,
     and per font the glyphs' Unicode text and widths the PDF's font tables need."""
@@ -46,6 +34,11 @@ class _Recording:
         self.fonts: list[tuple[Any, dict[int, str], dict[int, int]]] = []
 
 
+# Recorded lines by key; a line is recorded the second time it is drawn, so a
+# person's own lines never push out the paragraphs letters share.
+DrawCache = BoundedCache[_Recording]
+
+
 def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> DrawCache | None:
     """Cache the drawn lines of the documents rendered with ``font_config``; patches
     WeasyPrint once per process. None when off (OBJECTOR_LAYOUT_CACHE=0) or WeasyPrint
@@ -55,7 +48,7 @@ def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> DrawCache | None
     if not enabled() or weasyprint.__version__.split(".")[0] != "70":
         return None
     _install()
-    cache = DrawCache(max_entries)
+    cache = DrawCache(max_entries, admit_second=True)
     setattr(font_config, _ATTR, cache)
     original_add = font_config.add_font_face
 
@@ -108,23 +101,24 @@ def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: Any, bloc
         _original_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
         return
     try:
-        found = cache.entries.get(key)
+        found = cache.get(key)
     except TypeError:  # an unhashable style value
         _original_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
         return
-    # A recording names its fonts by the document's keys (Pango font descriptions);
-    # the first line of a document in a font is drawn as usual, which adds the font.
-    if found is not None and all(font_key in stream._fonts for font_key, _t, _w in found.fonts):
-        cache.hits += 1
-        cache.entries.move_to_end(key)
-        _replay(stream, textbox, found)
+    if found is not None:
+        # A recording names its fonts by the document's keys (Pango font descriptions);
+        # the first line of a document in a font is drawn as usual, which adds the font.
+        if all(font_key in stream._fonts for font_key, _t, _w in found.fonts):
+            _replay(stream, textbox, found)
+        else:
+            _original_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
         return
-    cache.misses += 1
+    if not cache.wanted(key):  # a line seen once so far: drawn as usual, not recorded
+        _original_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
+        return
     recording = _record(stream, textbox, offset_x, text_overflow, block_ellipsis)
     if recording is not None:
-        cache.entries[key] = recording
-        if len(cache.entries) > cache.max_entries:
-            cache.entries.popitem(last=False)
+        cache.put(key, recording)
 
 
 def _replay(stream: Any, textbox: Any, recording: _Recording) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from operator import itemgetter
 from typing import Any
+
+from objector.output.bounded import BoundedCache
 
 # Entries per renderer. Letters of one batch share most paragraphs word for word,
 # so the lines worth keeping are those of their shapes (place, language, kind:
@@ -37,16 +38,9 @@ _ATTR = "_objector_line_cache"
 _original: Any = None
 
 
-class LineCache:
-    """Split results by key, least recently used dropped first, with hit counts for benchmarks."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self.entries: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
-        self.hits = self.misses = 0
-
-    def clear(self) -> None:
-        self.entries.clear()
+# Split results by key; a split is kept the second time it is computed, so a
+# person's own lines never push out the paragraphs letters share.
+LineCache = BoundedCache[tuple[Any, ...]]
 
 
 def enabled() -> bool:
@@ -63,7 +57,7 @@ def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> LineCache | None
     if not enabled() or weasyprint.__version__.split(".")[0] != "70":
         return None
     _install()
-    cache = LineCache(max_entries)
+    cache = LineCache(max_entries, admit_second=True)
     setattr(font_config, _ATTR, cache)
     original_add = font_config.add_font_face
 
@@ -110,24 +104,19 @@ def split_first_line(text: str, style: Any, context: Any, max_width: Any, justif
         return _original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     key = (text, max_width, justification_spacing, is_line_start, minimum, style_key(style))
     try:
-        found = cache.entries.get(key)
+        found = cache.get(key)
     except TypeError:  # an unhashable property value: compute, keep nothing
         return _original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     if found is not None:
-        cache.hits += 1
-        cache.entries.move_to_end(key)
         return (_copy(found[0]), *found[1:])
-    cache.misses += 1
     result = _original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     layout = result[0]
     # The returned layout is deactivated: plain values (text, metrics, direction),
     # its Pango objects dropped. Drawing reactivates and may rewrite it (the
     # justified text, an ellipsis), so the cache keeps its own copy and hands out
     # copies; a layout still holding Pango objects is never shared.
-    if not hasattr(layout, "layout"):
-        cache.entries[key] = (_copy(layout), *result[1:])
-        if len(cache.entries) > cache.max_entries:
-            cache.entries.popitem(last=False)
+    if not hasattr(layout, "layout") and cache.wanted(key):
+        cache.put(key, (_copy(layout), *result[1:]))
     return result
 
 

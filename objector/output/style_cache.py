@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from typing import Any
 
+from objector.output.bounded import BoundedCache
 from objector.output.layout_cache import enabled
 
 # Shapes per renderer. A batch's letters come in a few dozen shapes (place,
@@ -23,27 +23,6 @@ _STYLING_ATTRIBUTES = frozenset({"class", "id", "style", "lang", "name", "href",
 _original: Any = None
 
 
-class StyleCache:
-    """Computed styles by page shape, least recently used dropped first, with hit counts for benchmarks.
-
-    Only pages cascaded with registered sheets are cached: for those the cache
-    knows which attributes any selector reads (``sheet_attributes``)."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self.entries: OrderedDict[tuple[Any, ...], _Shape] = OrderedDict()
-        self.hits = self.misses = 0
-        # id(sheet) -> (sheet, the attribute names its selectors read)
-        self.sheets: dict[int, tuple[Any, frozenset[str]]] = {}
-
-    def register(self, sheet: Any, css_text: str) -> None:
-        """Allow pages cascaded with ``sheet`` (parsed from ``css_text``) to be cached."""
-        self.sheets[id(sheet)] = (sheet, attribute_names(css_text))
-
-    def clear(self) -> None:
-        self.entries.clear()
-
-
 class _Shape:
     __slots__ = ("page_sizes", "pseudo", "styles")
 
@@ -53,6 +32,23 @@ class _Shape:
         self.styles = styles
         self.pseudo = pseudo
         self.page_sizes = page_sizes
+
+
+class StyleCache(BoundedCache[_Shape]):
+    """Computed styles by page shape (every shape is kept: a batch has a few dozen).
+
+    Only pages cascaded with registered sheets are cached: for those the cache
+    knows which attributes any selector reads (``attribute_names``)."""
+
+    def __init__(self, max_entries: int) -> None:
+        super().__init__(max_entries)
+        # id(sheet) -> (sheet, the attribute names its selectors read); holding the
+        # sheet keeps its id from being reused by another object.
+        self.sheets: dict[int, tuple[Any, frozenset[str]]] = {}
+
+    def register(self, sheet: Any, css_text: str) -> None:
+        """Allow pages cascaded with ``sheet`` (parsed from ``css_text``) to be cached."""
+        self.sheets[id(sheet)] = (sheet, attribute_names(css_text))
 
 
 def attribute_names(css_text: str) -> frozenset[str]:
@@ -100,20 +96,14 @@ def _install() -> None:
                      target_collector: Any) -> None:
             cache: StyleCache | None = getattr(font_config, _ATTR, None)
             key = _key(cache, html, sheets, presentational_hints) if cache is not None else None
-            found = cache.entries.get(key) if cache is not None and key is not None else None
+            found = cache.get(key) if cache is not None and key is not None else None
             if found is None:
                 super().__init__(html, sheets, presentational_hints, font_config, target_collector)
                 if cache is not None and key is not None:
-                    cache.misses += 1
                     shape = _shape_of(self, html)
                     if shape is not None:
-                        cache.entries[key] = shape
-                        if len(cache.entries) > cache.max_entries:
-                            cache.entries.popitem(last=False)
+                        cache.put(key, shape)
                 return
-            assert cache is not None and key is not None
-            cache.hits += 1
-            cache.entries.move_to_end(key)
             self._fill(html, sheets, font_config, target_collector, found)
 
         def _fill(self, html: Any, sheets: Any, font_config: Any, target_collector: Any, shape: _Shape) -> None:
