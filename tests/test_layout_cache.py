@@ -382,3 +382,45 @@ def test_a_key_is_kept_the_second_time_it_is_missed() -> None:
     assert not cache.wanted(0)
     plain: BoundedCache[str] = BoundedCache(2)
     assert plain.wanted("x")
+
+
+def test_justified_lines_are_laid_out_from_the_cache(renderers: tuple[PDFRenderer, PDFRenderer],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """add_word_spacing's layouts (one per justified text box) come from the cache too:
+    the third letter of a place builds few of them, and the PDFs stay the same."""
+    from weasyprint.layout import inline
+
+    from objector.output import layout_cache
+
+    cached, plain = renderers
+    assert cached.line_cache is not None
+    assert inline.create_layout is layout_cache.justified_layout
+    built: list[str] = []
+    original = layout_cache._original_create
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        built.append(text)
+        return original(text, *args, **kwargs)
+
+    monkeypatch.setattr(layout_cache, "_original_create", counting)
+    calls: list[int] = []
+    asked: list[str] = []
+    wrapped = layout_cache.justified_layout
+
+    def asking(text: str, *args: object, **kwargs: object) -> object:
+        asked.append(text)
+        return wrapped(text, *args, **kwargs)
+
+    monkeypatch.setattr(inline, "create_layout", asking)
+    for person in PEOPLE:
+        letter = _letter("NL", None, *person)
+        expected = plain.render(letter)
+        built.clear()
+        asked.clear()
+        assert cached.render(letter) == expected
+        calls.append(len(built))
+    assert asked, "justified text boxes asked for layouts"
+    # Plain renders build every layout; the third cached letter builds far fewer.
+    assert calls[2] < len(asked) / 2
+    kept = [entry[0] for key, entry in cached.line_cache.entries.items() if key[0] == "justified"]
+    assert kept and not any(hasattr(layout, name) for layout in kept for name in ("layout", "language", "style"))

@@ -36,6 +36,7 @@ style_key = itemgetter(*PROPERTIES)
 _ATTR = "_objector_line_cache"
 
 _original: Any = None
+_original_create: Any = None
 
 
 # Split results by key; a split is kept the second time it is computed, so a
@@ -82,8 +83,9 @@ def _font_files(font_config: Any) -> int:
 
 def _install() -> None:
     """Replace split_first_line in every WeasyPrint module that imported it by name
-    (svg/text.py and layout/preferred.py's late import read these attributes at call time)."""
-    global _original
+    (svg/text.py and layout/preferred.py's late import read these attributes at call time),
+    and the create_layout that justification (inline.add_word_spacing, its only caller there) uses."""
+    global _original, _original_create
     if _original is not None:
         return
     from weasyprint.layout import inline, preferred
@@ -92,6 +94,39 @@ def _install() -> None:
     _original = line_break.split_first_line
     for module in (line_break, inline, preferred):
         module.split_first_line = split_first_line
+    _original_create = inline.create_layout
+    inline.create_layout = justified_layout
+
+
+# What justification keeps of a layout: add_word_spacing builds one per justified
+# text box and deactivates it at once, which drops these three Pango attributes.
+_DROPPED = ("layout", "language", "style")
+
+
+def justified_layout(text: str, style: Any, context: Any, max_width: Any, justification_spacing: Any) -> Any:
+    """create_layout for a justified text box, answered from the cache: the layout
+    add_word_spacing keeps (text, spacing, metrics) depends only on the text, the
+    spacing and the style; the caller deactivates it, so a hit hands out a fresh
+    copy with the three attributes deactivate() removes set to None."""
+    cache: LineCache | None = getattr(style.font_config, _ATTR, None)
+    if cache is None or max_width is not None:
+        return _original_create(text, style, context, max_width, justification_spacing)
+    key = ("justified", text, justification_spacing, style_key(style))
+    try:
+        found = cache.get(key)
+    except TypeError:
+        return _original_create(text, style, context, max_width, justification_spacing)
+    if found is not None:
+        layout = _copy(found[0])
+        for name in _DROPPED:
+            setattr(layout, name, None)
+        return layout
+    layout = _original_create(text, style, context, max_width, justification_spacing)
+    if cache.wanted(key):
+        kept = object.__new__(type(layout))
+        kept.__dict__.update((k, v) for k, v in layout.__dict__.items() if k not in _DROPPED)
+        cache.put(key, (kept,))
+    return layout
 
 
 def split_first_line(text: str, style: Any, context: Any, max_width: Any, justification_spacing: Any,
