@@ -31,6 +31,7 @@ from jinja2 import (
     pass_eval_context,
     select_autoescape,
 )
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, LoopContext
@@ -48,12 +49,35 @@ def _missing_paragraph(demand_id: str) -> NoReturn:
     raise DataError(f"template letter/demands.txt.jinja has no paragraph for demand {demand_id!r}")
 
 
-def make_environment(loader: BaseLoader, locale: str, sandboxed: bool = False) -> Environment:
+class _SharedCode(BytecodeCache):
+    """Compiled templates kept in memory and shared by the per-locale environments of
+    objector's own templates: they differ only in their gettext globals, so a template
+    compiles to the same code for every locale, and a worker writing letters in many
+    languages compiles each template once, not once per language (about 0.1 s each)."""
+
+    def __init__(self) -> None:
+        self.code: dict[tuple[str, str], Any] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key, bucket.checksum] = bucket.code
+
+
+_shared_code = _SharedCode()
+
+
+def make_environment(loader: BaseLoader, locale: str, sandboxed: bool = False,
+                     bytecode_cache: BytecodeCache | None = None) -> Environment:
     """A letter environment: StrictUndefined (a typo is an error, not an empty gap in
     a legal letter), only ``*.html.jinja`` autoescaped, gettext for ``locale``;
     ``sandboxed`` for templates that are not objector's own."""
     cls = CampaignSandbox if sandboxed else Environment
     env = cls(
+        bytecode_cache=bytecode_cache,
         loader=loader,
         autoescape=select_autoescape(enabled_extensions=("html.jinja",), default_for_string=False),
         undefined=StrictUndefined,
@@ -77,7 +101,7 @@ def environment(locale: str) -> Environment:
     values, never as template source. Campaign templates, which are not ours, run
     in the sandbox (objector.campaign).
     """
-    return make_environment(FileSystemLoader(str(templates_dir())), locale)
+    return make_environment(FileSystemLoader(str(templates_dir())), locale, bytecode_cache=_shared_code)
 
 
 # --- the campaign sandbox -------------------------------------------------------------------

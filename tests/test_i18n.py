@@ -536,3 +536,23 @@ def test_a_new_language_needs_no_python(tmp_path: Path) -> None:
     after = run(*letter, "--format", "json")  # the country's letters are now in its language, without a note
     assert (after.returncode, after.stderr.count("letter language")) == (0, 0), after.stderr
     assert json.loads(after.stdout)["locale"] == NEW
+
+
+def test_locales_share_compiled_templates_but_not_their_language() -> None:
+    """Each locale's environment has its own gettext; the compiled code of a template is
+    shared (templating._SharedCode), so a second language does not compile it again."""
+    from objector import Person, compose
+    from objector.templating import _shared_code, environment
+
+    name = "letter/body.txt.jinja"
+    environment("de").get_template(name)
+    before = dict(_shared_code.code)
+    assert before
+    french = environment("fr").get_template(name)
+    assert _shared_code.code == before  # nothing compiled anew
+    assert french.environment is environment("fr") is not environment("de")
+    person = Person.create("Alex Example", "alex@example.org", "BE")
+    day = dt.date(2026, 11, 25)
+    letters = {loc: compose(person, on=day, locale=loc, reason_preset="old-content") for loc in ("de", "fr", "nl")}
+    assert "Widerspruch" in letters["de"].body and "opposition" in letters["fr"].body.lower()
+    assert letters["nl"].body != letters["fr"].body
