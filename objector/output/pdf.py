@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
-from . import compression, ua_sheet
+from . import compression, page_tree, ua_sheet
 from .draw_cache import enable as enable_draw_cache
 from .html import render_html, stylesheet
 from .layout_cache import enable as enable_line_cache
@@ -240,9 +240,13 @@ class PDFRenderer:
             stylesheets.append(self.css)
             ours_only = self.trim_ua and ua_sheet.only_our_styles(page)
         try:
-            document = HTML(string=page, base_url=self.assets.as_uri() + "/", url_fetcher=self.fetcher)
+            base_url = self.assets.as_uri() + "/"
             if ours_only:
+                # Our own page: parsed by expat (page_tree), cascaded without the note rules.
+                document = page_tree.document(page, base_url, self.fetcher)
                 ua_sheet.use_for(document)
+            else:
+                document = HTML(string=page, base_url=base_url, url_fetcher=self.fetcher)
             with warnings.catch_warnings():
                 # For PDF/A's output intent WeasyPrint 70 opens its sRGB profile and
                 # never closes it; CPython closes it at once when the reference goes.
