@@ -473,3 +473,18 @@ def test_pages_expat_reads_otherwise_go_to_weasyprint(page: str) -> None:
     from objector.output.page_tree import parse
 
     assert parse(page) is None
+
+
+def test_letters_with_the_same_glyphs_share_font_subsets(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    cached, plain = renderers
+    assert cached.subset_cache is not None and plain.subset_cache is None
+    cache = cached.subset_cache
+    letters = [_letter("IE", None, *person) for person in PEOPLE]
+    hits = cache.hits
+    for letter in letters:
+        assert cached.render(letter) == plain.render(letter)
+    assert cache.hits > hits
+    # A renderer without the shortcuts subsets every font itself.
+    hits, misses = cache.hits, cache.misses
+    plain.render(letters[0])
+    assert (cache.hits, cache.misses) == (hits, misses)

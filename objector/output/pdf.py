@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
-from . import compression, page_tree, ua_sheet
+from . import compression, page_tree, subset_cache, ua_sheet
 from .draw_cache import enable as enable_draw_cache
 from .html import render_html, stylesheet
 from .layout_cache import enable as enable_line_cache
@@ -201,6 +201,8 @@ class PDFRenderer:
         self.line_cache = enable_line_cache(self.font_config)
         # ... and so are the text operators drawn for each line (draw_cache).
         self.draw_cache = enable_draw_cache(self.font_config)
+        # Letters that use the same glyphs of a font embed the same subset (subset_cache).
+        self.subset_cache = subset_cache.enable()
         # Our own pages cascade without the UA sheet's footnote rules (ua_sheet).
         self.trim_ua = shortcuts_enabled()
         # None (a tagged PDF) or one of pdfa.PDF_VARIANTS.
@@ -247,7 +249,7 @@ class PDFRenderer:
                 ua_sheet.use_for(document)
             else:
                 document = HTML(string=page, base_url=base_url, url_fetcher=self.fetcher)
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), subset_cache.active(self.subset_cache is not None):
                 # For PDF/A's output intent WeasyPrint 70 opens its sRGB profile and
                 # never closes it; CPython closes it at once when the reference goes.
                 warnings.simplefilter("ignore", ResourceWarning)
