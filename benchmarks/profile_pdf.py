@@ -5,7 +5,9 @@ Run: .venv/bin/python benchmarks/profile_pdf.py [--letters N] [--window W] [--to
 Each function's own time (built-ins such as Pango and HarfBuzz calls are charged
 to the Python function that called them) is put in one phase by the module it
 lives in, so the phases add up to the whole profiled time. The letters are the
-same mixed set bench_batch.py uses (12 places, English).
+same mixed set bench_batch.py uses (12 places, English). Run it once with
+OBJECTOR_LAYOUT_CACHE=0 (WeasyPrint as it comes) and once without, for the split
+before and after objector's rendering shortcuts.
 """
 
 from __future__ import annotations
@@ -25,15 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import DATE, PLACES
 
 # First match wins: (phase, substrings of the module's path or the function's name).
+# objector's rendering shortcuts count in the phase they shorten.
 PHASES: list[tuple[str, tuple[str, ...]]] = [
-    ("font subsetting", ("weasyprint/pdf/fonts.py", "fontTools/", "hb_subset")),
+    ("font subsetting", ("weasyprint/pdf/fonts.py", "fontTools/", "hb_subset", "objector/output/subset_cache")),
     ("PDF serialisation", ("weasyprint/pdf/", "pydyf/", "zlib", "pikepdf/", "weasyprint/document.py",
-                           "weasyprint/anchors.py", "weasyprint/images.py")),
-    ("drawing", ("weasyprint/draw/", "weasyprint/stacking.py", "weasyprint/matrix.py")),
-    ("HTML parsing", ("tinyhtml5/", "weasyprint/html.py", "xml/etree", "ElementTree")),
-    ("style cascade", ("weasyprint/css/", "cssselect2/", "tinycss2/", "webencodings/")),
+                           "weasyprint/anchors.py", "weasyprint/images.py", "objector/output/compression")),
+    ("drawing", ("weasyprint/draw/", "weasyprint/stacking.py", "weasyprint/matrix.py", "objector/output/draw_cache")),
+    ("HTML parsing", ("tinyhtml5/", "weasyprint/html.py", "xml/etree", "ElementTree", "objector/output/page_tree",
+                      "pyexpat")),
+    ("style cascade", ("weasyprint/css/", "cssselect2/", "tinycss2/", "webencodings/", "objector/output/style_cache",
+                       "objector/output/ua_sheet")),
     ("box building", ("weasyprint/formatting_structure/",)),
-    ("layout", ("weasyprint/layout/", "weasyprint/text/", "pyphen", "cffi")),
+    ("layout", ("weasyprint/layout/", "weasyprint/text/", "pyphen", "cffi", "objector/output/layout_cache",
+                "objector/output/bounded")),
     ("our composing", ("objector/", "jinja2/", "babel/", "markupsafe/", "pydantic")),
 ]
 

@@ -195,7 +195,8 @@ class PDFRenderer:
                 f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}. "
                 "Run 'bash scripts/dev.sh setup' or see the README.") from exc
         self.font_config = FontConfiguration()
-        compression.install()
+        if shortcuts_enabled():
+            compression.install()
         # Letters share most paragraphs word for word: their line splits are
         # cached per font configuration (layout_cache explains why that is safe).
         self.line_cache = enable_line_cache(self.font_config)
