@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from array import array
+from collections.abc import Iterable
 from typing import Any
 
 from objector.output.bounded import BoundedCache
@@ -30,8 +32,28 @@ class _Recording:
     def __init__(self) -> None:
         # ("matrix", None) | ("font", key) | ("size", font_size) | ("show", str) | ("rise", float)
         self.calls: list[tuple[str, Any]] = []
-        # One entry per font the line used: (the document's key for it, to_unicode, widths).
-        self.fonts: list[tuple[Any, dict[int, str], dict[int, int]]] = []
+        # One entry per font the line used: the document's key for it and its glyph tables.
+        self.fonts: list[tuple[Any, _Glyphs]] = []
+
+
+class _Glyphs:
+    """A line's glyph tables for one font, packed: a few hundred bytes instead of two
+    dicts' few kilobytes (glyph ids and widths as arrays, the texts as one string)."""
+
+    __slots__ = ("ids", "texts", "width_ids", "widths")
+
+    def __init__(self, to_unicode: dict[int, str], widths: dict[int, int]) -> None:
+        self.ids = array("I", to_unicode)
+        # Glyph texts come from the letter, which holds no NUL (person data refuses controls).
+        self.texts = "\x00".join(to_unicode.values())
+        self.width_ids = array("I", widths)
+        self.widths = array("q", widths.values())
+
+    def to_unicode(self) -> zip[tuple[int, str]]:
+        return zip(self.ids, self.texts.split("\x00") if self.ids else (), strict=True)
+
+    def width_items(self) -> zip[tuple[int, int]]:
+        return zip(self.width_ids, self.widths, strict=True)
 
 
 # Recorded lines by key; a line is recorded the second time it is drawn, so a
@@ -108,7 +130,7 @@ def draw_text(stream: Any, textbox: Any, offset_x: Any, text_overflow: Any, bloc
     if found is not None:
         # A recording names its fonts by the document's keys (Pango font descriptions);
         # the first line of a document in a font is drawn as usual, which adds the font.
-        if all(font_key in stream._fonts for font_key, _t, _w in found.fonts):
+        if all(font_key in stream._fonts for font_key, _glyphs in found.fonts):
             _replay(stream, textbox, found)
         else:
             _original_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
@@ -128,9 +150,9 @@ def _replay(stream: Any, textbox: Any, recording: _Recording) -> None:
     stream.set_color(textbox.style["color"])
     stream.begin_text()
     fonts: dict[Any, Any] = {}
-    for font_key, to_unicode, widths in recording.fonts:
+    for font_key, glyphs in recording.fonts:
         fonts[font_key] = stream._fonts[font_key]
-        _merge(fonts[font_key], to_unicode, widths)
+        _merge(fonts[font_key], glyphs.to_unicode(), glyphs.width_items())
     font: Any = None
     for call, value in recording.calls:
         if call == "matrix":
@@ -148,13 +170,13 @@ def _replay(stream: Any, textbox: Any, recording: _Recording) -> None:
     stream.end_text()
 
 
-def _merge(font: Any, to_unicode: dict[int, str], widths: dict[int, int]) -> None:
+def _merge(font: Any, to_unicode: Iterable[tuple[int, str]], widths: Iterable[tuple[int, int]]) -> None:
     """Put a line's glyph tables into the document's font as drawing the line would:
     the first line of a document to use a glyph names its text and width; a glyph id
     past the font's own (a missing character's stand-in) takes the latest width."""
-    for glyph, text in to_unicode.items():
+    for glyph, text in to_unicode:
         font.to_unicode.setdefault(glyph, text)
-    for glyph, width in widths.items():
+    for glyph, width in widths:
         if glyph >= font.glyph_count:
             font.widths[glyph] = width
         else:
@@ -173,6 +195,8 @@ class _RecordingStream:
         self.stream = stream
         self.recording = _Recording()
         self.swapped: list[tuple[Any, dict[int, str], dict[int, int]]] = []
+        # The line's own tables per font, by the document's key for the font.
+        self.tables: list[tuple[Any, dict[int, str], dict[int, int]]] = []
         self._key_of: dict[int, Any] = {}
         # Set for a line in an emoji, colour or bitmap font: drawn, never replayed.
         self.unusual = False
@@ -192,7 +216,7 @@ class _RecordingStream:
             font_key = self._key_of[id(font)] = get_pango_font_key(pango_font)[0]
             self.swapped.append((font, font.to_unicode, font.widths))
             font.to_unicode, font.widths = {}, {}
-            self.recording.fonts.append((font_key, font.to_unicode, font.widths))
+            self.tables.append((font_key, font.to_unicode, font.widths))
         self.recording.calls.append(("font", self._key_of[id(font)]))
         return font, size
 
@@ -216,7 +240,7 @@ class _RecordingStream:
         for font, to_unicode, widths in self.swapped:
             line_to_unicode, line_widths = font.to_unicode, font.widths
             font.to_unicode, font.widths = to_unicode, widths
-            _merge(font, line_to_unicode, line_widths)
+            _merge(font, line_to_unicode.items(), line_widths.items())
 
 
 class _NotdefWatch(logging.Filter):
@@ -256,5 +280,7 @@ def _record(stream: Any, textbox: Any, offset_x: Any, text_overflow: Any, block_
     # A missing glyph's stand-in id depends on the document's other missing glyphs.
     if watch.seen or emojis or recorder.unusual:
         return None
-    return recorder.recording
+    recording = recorder.recording
+    recording.fonts = [(font_key, _Glyphs(to_unicode, widths)) for font_key, to_unicode, widths in recorder.tables]
+    return recording
 

@@ -9,9 +9,10 @@ from objector.output.bounded import BoundedCache
 from objector.output.layout_cache import enabled
 
 # Shapes per renderer. A batch's letters come in a few dozen shapes (place,
-# language, kind, number of address lines); an entry holds one shape's ~170
-# computed styles, a few hundred kilobytes once laid out.
-MAX_ENTRIES = 48
+# language, kind, number of address lines), and a PDF worker gets the rows of
+# about half the places; a shape's ~170 computed styles take about half a
+# megabyte once laid out (tracemalloc, 2026-12-04).
+MAX_ENTRIES = 32
 
 _ATTR = "_objector_style_cache"
 
