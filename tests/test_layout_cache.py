@@ -468,6 +468,7 @@ def test_our_pages_parse_to_the_html5_tree(locale: str) -> None:
     "<html><head></head><body></body></html>trailing words",
     "<html><head></head><body><p>\x01</p></body></html>",
     "<html><head><style>/* <br> */</style></head><body></body></html>",  # raw text
+    '<!DOCTYPE html [<!ENTITY a "aaaa">]><html><head></head><body><p>&a;</p></body></html>',
 ])
 def test_pages_expat_reads_otherwise_go_to_weasyprint(page: str) -> None:
     from objector.output.page_tree import parse

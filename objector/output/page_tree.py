@@ -17,8 +17,10 @@ _BROKEN_ATTRIBUTE = re.compile(r"=\"[^\"]*[\t\n\r][^\"]*\"|='[^']*[\t\n\r][^']*'
 def parse(page: str) -> Any | None:
     """The element tree of ``page`` as the HTML5 parser builds it, or None when ``page``
     is not one expat reads the same way (then WeasyPrint parses it itself)."""
-    if any(mark in page for mark in ("<![CDATA[", "<?", "<script", "<style", "<textarea", "<pre")):
-        return None  # constructs XML and HTML read differently (raw text, CDATA, <pre>'s first newline)
+    if any(mark in page for mark in ("<![CDATA[", "<?", "<!ENTITY", "<script", "<style", "<textarea", "<pre")):
+        # Constructs XML and HTML read differently (raw text, CDATA, <pre>'s first
+        # newline), and entity declarations, which expat would expand.
+        return None
     if _BROKEN_ATTRIBUTE.search(page):
         return None  # XML turns tabs and newlines in attribute values into spaces, HTML keeps them
     xml = _VOID.sub(lambda m: m.group(0) if m.group(2).endswith("/") else f"<{m.group(1)}{m.group(2)}/>", page)
