@@ -44,6 +44,8 @@ def renderers() -> tuple[PDFRenderer, PDFRenderer]:
     assert plain.draw_cache is None and cached.draw_cache is not None
     assert not plain.trim_ua and cached.trim_ua
     assert plain.style_cache is None and cached.style_cache is not None
+    # A renderer's first letter keeps WeasyPrint's own UA sheet (see the test below).
+    cached.render(_letter("GB", None, *PEOPLE[0]))
     return cached, plain
 
 
@@ -489,3 +491,20 @@ def test_letters_with_the_same_glyphs_share_font_subsets(renderers: tuple[PDFRen
     hits, misses = cache.hits, cache.misses
     plain.render(letters[0])
     assert (cache.hits, cache.misses) == (hits, misses)
+
+
+def test_a_renderers_first_letter_keeps_the_whole_ua_sheet(renderers: tuple[PDFRenderer, PDFRenderer]) -> None:
+    """Parsing the trimmed sheet takes about 60 ms, more than it saves on one letter: a
+    one-letter run (objector letter) skips it, and every letter is the same PDF either way."""
+    from objector.output import ua_sheet
+
+    _, plain = renderers
+    fresh = PDFRenderer()
+    assert fresh.style_cache is not None
+    trimmed = id(ua_sheet.letter_ua_stylesheets()[0])
+    letters = [_letter("FR", None, *person) for person in PEOPLE]
+    assert fresh.render(letters[0]) == plain.render(letters[0])
+    assert trimmed not in fresh.style_cache.sheets and not fresh.style_cache.entries
+    for letter in letters[1:]:
+        assert fresh.render(letter) == plain.render(letter)
+    assert trimmed in fresh.style_cache.sheets and fresh.style_cache.hits == 1

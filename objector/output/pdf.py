@@ -204,8 +204,11 @@ class PDFRenderer:
         self.draw_cache = enable_draw_cache(self.font_config)
         # Letters that use the same glyphs of a font embed the same subset (subset_cache).
         self.subset_cache = subset_cache.enable()
-        # Our own pages cascade without the UA sheet's footnote rules (ua_sheet).
+        # Our own pages are parsed by expat (page_tree) and, from a renderer's second
+        # letter on, cascaded without the UA sheet's footnote rules (ua_sheet): parsing
+        # that sheet takes about 60 ms, which a one-letter run would not win back.
         self.trim_ua = shortcuts_enabled()
+        self._ua_ready = False
         # None (a tagged PDF) or one of pdfa.PDF_VARIANTS.
         self.variant = check_variant(variant)
         self.assets = templates_dir() / ASSETS
@@ -222,11 +225,15 @@ class PDFRenderer:
         self.style_cache = enable_style_cache(self.font_config)
         if self.style_cache is not None:
             self.style_cache.register(self.css, stylesheet())
-            (ua,) = ua_sheet.letter_ua_stylesheets()
-            self.style_cache.register(ua, ua_sheet.letter_ua_text())
         self.last_warnings: list[str] = []
         # Fields of the last letter with characters that printed as empty boxes.
         self.missing_glyph_fields: list[str] = []
+
+    def _use_trimmed_ua(self, document: Any) -> None:
+        if self.style_cache is not None and not self.style_cache.sheets.get(id(ua_sheet.letter_ua_stylesheets()[0])):
+            (ua,) = ua_sheet.letter_ua_stylesheets()
+            self.style_cache.register(ua, ua_sheet.letter_ua_text())
+        ua_sheet.use_for(document)
 
     def render(self, letter: Letter, html: str | None = None) -> bytes:
         """The PDF bytes of ``letter`` (tagged, with title, author and language)."""
@@ -245,9 +252,10 @@ class PDFRenderer:
         try:
             base_url = self.assets.as_uri() + "/"
             if ours_only:
-                # Our own page: parsed by expat (page_tree), cascaded without the note rules.
                 document = page_tree.document(page, base_url, self.fetcher)
-                ua_sheet.use_for(document)
+                if self._ua_ready:
+                    self._use_trimmed_ua(document)
+                self._ua_ready = True  # the first letter keeps WeasyPrint's own sheet, already parsed
             else:
                 document = HTML(string=page, base_url=base_url, url_fetcher=self.fetcher)
             with warnings.catch_warnings(), subset_cache.active(self.subset_cache is not None):
