@@ -233,6 +233,25 @@ def test_the_trimmed_ua_sheet_drops_only_the_note_rules() -> None:
     assert letter_ua_text().count("@") == UA.count("@")
     (sheet,) = letter_ua_stylesheets()
     assert sheet.page_rules
+    # It parses without a warning (a re-serialised @counter-style once did not).
+    import logging
+
+    from weasyprint import CSS
+    from weasyprint.css.counters import CounterStyle
+
+    seen: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    handler = Collect()
+    logging.getLogger("weasyprint").addHandler(handler)
+    try:
+        CSS(string=letter_ua_text(), counter_style=CounterStyle())
+    finally:
+        logging.getLogger("weasyprint").removeHandler(handler)
+    assert seen == []
 
 
 @pytest.mark.parametrize(("page", "ours"), [

@@ -18,26 +18,28 @@ _UNUSED_PSEUDO = ("::footnote-call", "::footnote-marker", "::note-call", "::note
 def letter_ua_stylesheets() -> list[Any]:
     """WeasyPrint's UA stylesheet minus the rules whose selectors are only unused pseudo-elements."""
     from weasyprint import CSS
-    from weasyprint.html import UA_COUNTER_STYLE
+    from weasyprint.css.counters import CounterStyle
 
-    return [CSS(string=letter_ua_text(), counter_style=UA_COUNTER_STYLE)]
+    # Its @counter-style rules go to a throwaway set: WeasyPrint's own (which the
+    # documents use) has them already, and would refuse them again with warnings.
+    return [CSS(string=letter_ua_text(), counter_style=CounterStyle())]
 
 
 @cache
 def letter_ua_text() -> str:
-    """The trimmed sheet's text."""
-    import tinycss2
+    """The trimmed sheet's text: WeasyPrint's, without the lines that are each one rule for
+    unused pseudo-elements only. Everything else stays byte for byte (re-serialised
+    at-rules such as @counter-style would not parse back the same)."""
     from weasyprint.html import UA
 
     kept = []
-    for rule in tinycss2.parse_stylesheet(UA, skip_comments=True, skip_whitespace=True):
-        if rule.type == "qualified-rule":
-            selectors = [part.strip() for part in tinycss2.serialize(rule.prelude).split(",")]
-            if all(selector in _UNUSED_PSEUDO for selector in selectors):
-                continue
-        kept.append(rule.serialize())
-    return "\n".join(kept)
-
+    for line in UA.splitlines(keepends=True):
+        head, brace, _rest = line.partition("{")
+        selectors = [part.strip() for part in head.split(",")]
+        if brace and line.rstrip().endswith("}") and all(selector in _UNUSED_PSEUDO for selector in selectors):
+            continue
+        kept.append(line)
+    return "".join(kept)
 
 
 def only_our_styles(page: str) -> bool:
