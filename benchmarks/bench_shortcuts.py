@@ -50,31 +50,22 @@ def switches(renderer: Any) -> dict[str, Callable[[], Any]]:
     config = renderer.font_config
 
     @contextmanager
-    def attribute_off(owner: Any, name: str) -> Iterator[None]:
+    def replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
         saved = getattr(owner, name)
-        setattr(owner, name, None)
+        setattr(owner, name, value)
         try:
             yield
         finally:
             setattr(owner, name, saved)
 
-    @contextmanager
-    def function_off(module: Any, name: str, replacement: Any) -> Iterator[None]:
-        saved = getattr(module, name)
-        setattr(module, name, replacement)
-        try:
-            yield
-        finally:
-            setattr(module, name, saved)
-
     return {
-        "line and justification cache (layout_cache)": lambda: attribute_off(config, "_objector_line_cache"),
-        "drawn lines (draw_cache)": lambda: attribute_off(config, "_objector_draw_cache"),
-        "computed styles (style_cache)": lambda: attribute_off(config, "_objector_style_cache"),
-        "font subsets (subset_cache)": lambda: attribute_off(renderer, "subset_cache"),
-        "expat page parsing (page_tree)": lambda: function_off(page_tree, "parse", lambda page: None),
-        "UA sheet without note rules (ua_sheet)": lambda: function_off(ua_sheet, "use_for", lambda document: None),
-        "zlib level 6 (compression)": lambda: function_off(pydyf, "zlib", zlib),
+        "line and justification cache (layout_cache)": lambda: replaced(config, "_objector_line_cache", None),
+        "drawn lines (draw_cache)": lambda: replaced(config, "_objector_draw_cache", None),
+        "computed styles (style_cache)": lambda: replaced(config, "_objector_style_cache", None),
+        "font subsets (subset_cache)": lambda: replaced(renderer, "subset_cache", None),
+        "expat page parsing (page_tree)": lambda: replaced(page_tree, "parse", lambda page: None),
+        "UA sheet without note rules (ua_sheet)": lambda: replaced(ua_sheet, "use_for", lambda document: None),
+        "zlib level 6 (compression)": lambda: replaced(pydyf, "zlib", zlib),
     }
 
 

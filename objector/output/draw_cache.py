@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from objector.output.bounded import BoundedCache
-from objector.output.layout_cache import enabled, style_key
+from objector.output.layout_cache import attach, available, style_key
 
 # Lines per renderer. A line's operators take about as much as its glyph ids in
 # hex (some hundred bytes); 8,192 lines are a few megabytes, enough for the
@@ -65,21 +65,11 @@ def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> DrawCache | None
     """Cache the drawn lines of the documents rendered with ``font_config``; patches
     WeasyPrint once per process. None when off (OBJECTOR_LAYOUT_CACHE=0) or WeasyPrint
     is not version 70, whose draw/text.py the recording below follows."""
-    import weasyprint
-
-    if not enabled() or weasyprint.__version__.split(".")[0] != "70":
+    if not available():
         return None
     _install()
     cache = DrawCache(max_entries, admit_second=True)
-    setattr(font_config, _ATTR, cache)
-    original_add = font_config.add_font_face
-
-    def add_font_face(rule_descriptors: Any, url_fetcher: Any) -> Any:
-        # A new @font-face may change which font a family name resolves to.
-        cache.clear()
-        return original_add(rule_descriptors, url_fetcher)
-
-    font_config.add_font_face = add_font_face
+    attach(font_config, _ATTR, cache)
     return cache
 
 

@@ -49,30 +49,47 @@ def enabled() -> bool:
     return os.environ.get("OBJECTOR_LAYOUT_CACHE", "1") != "0"
 
 
-def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> LineCache | None:
-    """Cache the line splits of the documents laid out with ``font_config``; patches
-    WeasyPrint once per process. None when off or WeasyPrint is not version 70,
-    whose code the property list above was read from."""
+def available() -> bool:
+    """Whether the rendering shortcuts apply: on (see enabled) and WeasyPrint 70, whose
+    code they were read from (the property list above, draw/text.py, StyleFor, fonts.py)."""
     import weasyprint
 
-    if not enabled() or weasyprint.__version__.split(".")[0] != "70":
+    return enabled() and weasyprint.__version__.split(".")[0] == "70"
+
+
+def attach(font_config: Any, attr: str, cache: BoundedCache[Any]) -> None:
+    """Hang ``cache`` on ``font_config`` as ``attr`` (it lives and dies with the
+    configuration) and empty it when a new @font-face changes the fonts: what a family
+    name resolves to, and so every split, drawn line and font-relative length, may
+    change. WeasyPrint stores each loaded face as a file in the configuration's folder:
+    a new file means new fonts. One wrapper per configuration empties all its caches."""
+    setattr(font_config, attr, cache)
+    caches: list[BoundedCache[Any]] | None = getattr(font_config, "_objector_caches", None)
+    if caches is None:
+        caches = []
+        font_config._objector_caches = caches
+        original_add = font_config.add_font_face
+
+        def add_font_face(rule_descriptors: Any, url_fetcher: Any) -> Any:
+            before = _font_files(font_config)
+            result = original_add(rule_descriptors, url_fetcher)
+            if _font_files(font_config) != before:
+                for each in caches:
+                    each.clear()
+            return result
+
+        font_config.add_font_face = add_font_face
+    caches.append(cache)
+
+
+def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> LineCache | None:
+    """Cache the line splits of the documents laid out with ``font_config``; patches
+    WeasyPrint once per process. None when the shortcuts do not apply (available)."""
+    if not available():
         return None
     _install()
     cache = LineCache(max_entries, admit_second=True)
-    setattr(font_config, _ATTR, cache)
-    original_add = font_config.add_font_face
-
-    def add_font_face(rule_descriptors: Any, url_fetcher: Any) -> Any:
-        # A new @font-face changes what a family name resolves to, so earlier
-        # splits may no longer hold. WeasyPrint stores each loaded face as a file
-        # in the configuration's folder: a new file means the fonts changed.
-        before = _font_files(font_config)
-        result = original_add(rule_descriptors, url_fetcher)
-        if _font_files(font_config) != before:
-            cache.clear()
-        return result
-
-    font_config.add_font_face = add_font_face
+    attach(font_config, _ATTR, cache)
     return cache
 
 

@@ -208,7 +208,7 @@ class PDFRenderer:
         # letter on, cascaded without the UA sheet's footnote rules (ua_sheet): parsing
         # that sheet takes about 60 ms, which a one-letter run would not win back.
         self.trim_ua = shortcuts_enabled()
-        self._ua_ready = False
+        self._our_pages = 0
         # None (a tagged PDF) or one of pdfa.PDF_VARIANTS.
         self.variant = check_variant(variant)
         self.assets = templates_dir() / ASSETS
@@ -229,12 +229,6 @@ class PDFRenderer:
         # Fields of the last letter with characters that printed as empty boxes.
         self.missing_glyph_fields: list[str] = []
 
-    def _use_trimmed_ua(self, document: Any) -> None:
-        if self.style_cache is not None and not self.style_cache.sheets.get(id(ua_sheet.letter_ua_stylesheets()[0])):
-            (ua,) = ua_sheet.letter_ua_stylesheets()
-            self.style_cache.register(ua, ua_sheet.letter_ua_text())
-        ua_sheet.use_for(document)
-
     def render(self, letter: Letter, html: str | None = None) -> bytes:
         """The PDF bytes of ``letter`` (tagged, with title, author and language)."""
         from weasyprint import HTML
@@ -253,9 +247,14 @@ class PDFRenderer:
             base_url = self.assets.as_uri() + "/"
             if ours_only:
                 document = page_tree.document(page, base_url, self.fetcher)
-                if self._ua_ready:
-                    self._use_trimmed_ua(document)
-                self._ua_ready = True  # the first letter keeps WeasyPrint's own sheet, already parsed
+                # The first letter keeps WeasyPrint's own sheet, already parsed; the
+                # trimmed one is parsed (and made known to the style cache) with the second.
+                if self._our_pages == 1 and self.style_cache is not None:
+                    (ua,) = ua_sheet.letter_ua_stylesheets()
+                    self.style_cache.register(ua, ua_sheet.letter_ua_text())
+                if self._our_pages:
+                    ua_sheet.use_for(document)
+                self._our_pages += 1
             else:
                 document = HTML(string=page, base_url=base_url, url_fetcher=self.fetcher)
             with warnings.catch_warnings(), subset_cache.active(self.subset_cache is not None):

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from objector.output.bounded import BoundedCache
-from objector.output.layout_cache import enabled
+from objector.output.layout_cache import attach, available
 
 # Shapes per renderer. A batch's letters come in a few dozen shapes (place,
 # language, kind, number of address lines), and a PDF worker gets the rows of
@@ -63,21 +63,11 @@ def attribute_names(css_text: str) -> frozenset[str]:
 def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> StyleCache | None:
     """Cache the computed styles of pages rendered with ``font_config``; patches WeasyPrint
     once per process. None when off (OBJECTOR_LAYOUT_CACHE=0) or WeasyPrint is not 70."""
-    import weasyprint
-
-    if not enabled() or weasyprint.__version__.split(".")[0] != "70":
+    if not available():
         return None
     _install()
     cache = StyleCache(max_entries)
-    setattr(font_config, _ATTR, cache)
-    original_add = font_config.add_font_face
-
-    def add_font_face(rule_descriptors: Any, url_fetcher: Any) -> Any:
-        # Computed font sizes in ex and ch units depend on the fonts.
-        cache.clear()
-        return original_add(rule_descriptors, url_fetcher)
-
-    font_config.add_font_face = add_font_face
+    attach(font_config, _ATTR, cache)
     return cache
 
 

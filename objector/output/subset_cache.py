@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from objector.output.bounded import BoundedCache
-from objector.output.layout_cache import enabled
+from objector.output.layout_cache import available
 
 # Subsets per process. A letter embeds three to five fonts, each subset some tens
 # of kilobytes; letters of one place and language mostly use the same glyphs (the
@@ -36,9 +36,7 @@ def active(on: bool) -> Iterator[None]:
 def enable() -> BoundedCache[bytes] | None:
     """Cache WeasyPrint 70's font subsets in this process; None when off (OBJECTOR_LAYOUT_CACHE=0)."""
     global _cache, _original
-    import weasyprint
-
-    if not enabled() or weasyprint.__version__.split(".")[0] != "70":
+    if not available():
         return None
     if _cache is None:
         from weasyprint.pdf.fonts import Font
