@@ -1,14 +1,15 @@
 """Batch output into one zip per shard: streamed by the batch process, atomic, resumable.
 
-Workers compose and render as usual but write nothing: the bundle's bytes come
-back to the batch process, which streams them into ``.objector-<name>-<pid>.part``
-in input order. However the run ends (done, stopped by a signal, a failed
-write), that file is closed and renamed to ``letters.zip`` (``letters-K-of-N.zip``
-for a shard), so the zip is always whole and holds whole bundles only. A rerun
-copies the earlier zip's bundles into the new one and makes only the rest, as a
-rerun into folders skips the folders that exist. A run killed outright (SIGKILL)
-leaves only its temporary file, which the next run removes: it then starts from
-the last finished zip.
+Workers compose and render as usual but write nothing: they compress the
+bundle's files (``objector.zipstream.pack``) and send them to the batch
+process, which appends them to ``.objector-<name>-<pid>.part`` in input order.
+However the run ends (done, stopped by a signal, a failed write), that file is
+closed and renamed to ``letters.zip`` (``letters-K-of-N.zip`` for a shard), so
+the zip is always whole and holds whole bundles only. A rerun copies the earlier
+zip's bundles into the new one (as they are stored, each checked against its
+CRC-32) and makes only the rest, as a rerun into folders skips the folders that
+exist. A run killed outright (SIGKILL) leaves only its temporary file, which the
+next run removes: it then starts from the last finished zip.
 """
 
 from __future__ import annotations
@@ -21,19 +22,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .zipstream import DamagedZip, Packed, ZipWriter, pack, read_entry, unpack
+
 if TYPE_CHECKING:
     from .batch import BatchOptions, Result, Row
     from .letter import Letter
 
 ARCHIVES = ("zip",)
-# Every entry gets this time: the same letters give the same zip bytes.
-_ENTRY_TIME = (2000, 1, 1, 0, 0, 0)
 # Formats that are compressed already gain nothing from deflate.
 _STORED = (".pdf",)
-# The batch process compresses every file itself: at zlib's default level that
-# alone would cap a text batch near 2,000 letters/s. Level 1 is about three
-# times faster and the files come out barely larger.
-_LEVEL = 1
+_RESUME = "not a zip file objector can resume (move it away)"
 
 
 def archive_name(shard: tuple[int, int]) -> str:
@@ -42,11 +40,10 @@ def archive_name(shard: tuple[int, int]) -> str:
     return "letters.zip" if n == 1 else f"letters-{k}-of-{n}.zip"
 
 
-def _entry(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ENTRY_TIME)
-    info.compress_type = zipfile.ZIP_STORED if name.endswith(_STORED) else zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
+def pack_bundle(reference: str, files: Mapping[str, bytes]) -> tuple[Packed, ...]:
+    """A bundle's files as zip entries ``letters/<reference>/<file>``, compressed (by the worker that made them)."""
+    return tuple(pack(f"letters/{reference}/{name}", data, deflate=not name.endswith(_STORED))
+                 for name, data in files.items())
 
 
 def _bundles(zf: zipfile.ZipFile) -> dict[str, dict[str, zipfile.ZipInfo]]:
@@ -65,46 +62,55 @@ class ZipSink:
     def __init__(self, out: Path, shard: tuple[int, int], temp_name: str) -> None:
         self.final = out / archive_name(shard)
         self.part = out / temp_name
-        self.old: zipfile.ZipFile | None = None
+        self.old: Any = None  # the earlier zip's file, read entry by entry as it is stored
         self.earlier: dict[str, dict[str, zipfile.ZipInfo]] = {}
         if self.final.is_file():
             try:
-                self.old = zipfile.ZipFile(self.final)
+                with zipfile.ZipFile(self.final) as zf:
+                    self.earlier = _bundles(zf)
             except zipfile.BadZipFile:
-                raise OSError(0, "not a zip file objector can resume (move it away)", str(self.final)) from None
-            self.earlier = _bundles(self.old)
-        self.zip = zipfile.ZipFile(self.part, "w", allowZip64=True)
+                raise OSError(0, _RESUME, str(self.final)) from None
+            self.old = open(self.final, "rb")  # noqa: SIM115 (closed in close())
+        self.fh = open(self.part, "wb")  # noqa: SIM115 (closed in close())
+        self.zip = ZipWriter(self.fh)
         self.closed = False
         try:
             # Everything the earlier zip held stays, as every folder stays in
             # folder mode; rows of this run find their bundle here and skip it.
+            # Entries are copied as stored, each checked against its CRC-32.
             for files in self.earlier.values():
                 for info in files.values():
-                    assert self.old is not None
-                    self.zip.writestr(_entry(info.filename), self.old.read(info), compresslevel=_LEVEL)
+                    self.zip.add(self._earlier(info, check=True)[0])
         except BaseException:
             self.close(rename=False)
             raise
+
+    def _earlier(self, info: zipfile.ZipInfo, check: bool) -> tuple[Packed, bytes]:
+        """An entry of the earlier zip as stored, and (when checked) its file's bytes."""
+        try:
+            p = read_entry(self.old, info.filename, info.header_offset, info.compress_type, info.CRC,
+                           info.file_size, info.compress_size, info.flag_bits)
+            return p, unpack(p) if check else b""
+        except DamagedZip as exc:
+            raise OSError(0, f"{_RESUME}: {exc}", str(self.final)) from None
 
     def done(self) -> dict[str, frozenset[str]]:
         """Reference -> the file names the earlier zip has for it (what workers need not make)."""
         return {ref: frozenset(files) for ref, files in self.earlier.items()}
 
     def add(self, result: Result) -> None:
-        """Write the bundle a worker made (or complete an earlier one) and fill in the entry's hashes."""
+        """Write the bundle a worker packed (or complete an earlier one) and fill in the entry's hashes."""
         ref = result.reference
-        files = result.files or {}
         if ref is None or result.entry is None:
             return
-        for name, data in files.items():
-            self.zip.writestr(_entry(f"letters/{ref}/{name}"), data, compresslevel=_LEVEL)
+        for p in result.packed or ():
+            self.zip.add(p)
         hashes = dict(result.entry.get("files") or {})
-        if self.old is not None and ref in self.earlier:
-            for name, info in self.earlier[ref].items():
-                if name not in hashes:
-                    hashes[name] = hashlib.sha256(self.old.read(info)).hexdigest()
+        for name, info in self.earlier.get(ref, {}).items():
+            if name not in hashes:
+                hashes[name] = hashlib.sha256(self._earlier(info, check=True)[1]).hexdigest()
         result.entry["files"] = dict(sorted(hashes.items()))
-        result.files = None  # the bytes are in the zip: do not keep them in memory
+        result.packed = None  # the bytes are in the zip: do not keep them in memory
 
     def close(self, rename: bool = True) -> None:
         """Finish the zip and move it into place (or, with ``rename`` False, remove it). Idempotent."""
@@ -112,12 +118,16 @@ class ZipSink:
             return
         self.closed = True
         try:
-            self.zip.close()
-            if self.old is not None:
-                self.old.close()
+            try:
+                if rename:
+                    self.zip.close()
+                    self.fh.flush()
+                    os.fsync(self.fh.fileno())
+            finally:
+                self.fh.close()
+                if self.old is not None:
+                    self.old.close()
             if rename:
-                with open(self.part, "rb") as fh:
-                    os.fsync(fh.fileno())
                 os.replace(self.part, self.final)
         finally:
             with contextlib.suppress(OSError):
@@ -125,7 +135,7 @@ class ZipSink:
 
 
 def produce(row: Row, letter: Letter, opts: BatchOptions, renderer: Any) -> Result:
-    """A worker's share in archive mode: the bundle's bytes (only the files the earlier zip lacks)."""
+    """A worker's share in archive mode: the bundle packed for the zip (only the files the earlier zip lacks)."""
     from .batch import FILE_NAMES, Result, entry_for, render_files
     from .errors import ObjectorError
 
@@ -138,4 +148,5 @@ def produce(row: Row, letter: Letter, opts: BatchOptions, renderer: Any) -> Resu
         files = render_files(letter, missing, renderer, opts.attach_pdf, opts.campaign)
     except ObjectorError as exc:
         return Result(row.number, "failed", letter.reference, field="render", message=str(exc))
-    return Result(row.number, "written", letter.reference, entry_for(letter, row.number, files), files=files)
+    return Result(row.number, "written", letter.reference, entry_for(letter, row.number, files),
+                  packed=pack_bundle(letter.reference, files))

@@ -92,8 +92,9 @@ class Result:
     # (errno, strerror, path) of a write that failed: it would fail for every row
     # (a full disk, a read-only folder), so the run stops on it.
     fatal: tuple[int, str, str] | None = None
-    # Archive mode: the bundle's bytes, on their way to the batch process's zip.
-    files: dict[str, bytes] | None = None
+    # Archive mode: the bundle's files, compressed by the worker, on their way
+    # to the batch process's zip (objector.zipstream.Packed).
+    packed: tuple[Any, ...] | None = None
     # Why the letter is not in its country's language (a campaign's fallback): said
     # once per country at the end of the run (probe M13). Holds no person data.
     note: str | None = None

@@ -103,6 +103,21 @@ def test_a_broken_zip_is_not_overwritten(tmp_path: Path) -> None:
     assert (out / "letters.zip").read_bytes() == b"not a zip"
 
 
+def test_a_zip_with_a_damaged_entry_is_not_resumed_from(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_batch(_people(tmp_path / "people.csv", 3), _opts(out, ("text",)))
+    with zipfile.ZipFile(out / "letters.zip") as zf:
+        info = zf.infolist()[1]
+    data = bytearray((out / "letters.zip").read_bytes())
+    data[info.header_offset + 30 + len(info.filename) + 2] ^= 0xFF  # a byte of its compressed text
+    (out / "letters.zip").write_bytes(bytes(data))
+    with pytest.raises(OSError, match="not a zip file objector can resume") as exc:
+        run_batch(_people(tmp_path / "people.csv", 3), _opts(out, ("text",)))
+    assert info.filename in str(exc.value)
+    assert (out / "letters.zip").read_bytes() == bytes(data)  # left as it was, for the person to look at
+    assert _leftovers(out) == []
+
+
 def test_shards_get_their_own_zip() -> None:
     assert archive_name((1, 1)) == "letters.zip"
     assert archive_name((2, 4)) == "letters-2-of-4.zip"

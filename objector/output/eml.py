@@ -8,14 +8,16 @@ result back with the standard library to prove it well-formed.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import hashlib
-import quopri
 from email.header import Header
 from email.utils import format_datetime
+from functools import lru_cache
 
 from ..letter import Letter
 from ..person import header_email
+from .bounded import BoundedCache
 
 # Message-IDs use a fixed domain of ours, never the machine's host name (which
 # would leak it); .invalid is reserved and never resolves.
@@ -37,12 +39,56 @@ def _safe(value: str) -> str:
     return value
 
 
+# A batch's letters share their subjects and most lines of their text, and the
+# standard library's header folding and quoted-printable encoding are a fifth of
+# an .eml letter's time: each is encoded once and reused (person-specific values
+# are stored only when they come back, so they never push the shared ones out).
+_HEADERS: BoundedCache[str] = BoundedCache(256, admit_second=True)
+_QP_LINES: BoundedCache[bytes] = BoundedCache(4096, admit_second=True)
+
+
 def _encoded(name: str, value: str) -> str:
     """``Name: value`` with RFC 2047 encoding where needed, folded at 76 columns."""
     _safe(value)
-    if value.isascii() and len(name) + len(value) + 2 <= 998:
-        return f"{name}: {Header(value, 'us-ascii', header_name=name).encode(maxlinelen=76, linesep=CRLF)}"
-    return f"{name}: {Header(value, 'utf-8', header_name=name).encode(maxlinelen=76, linesep=CRLF)}"
+    key = (name, value)
+    found = _HEADERS.get(key)
+    if found is None:
+        charset = "us-ascii" if value.isascii() and len(name) + len(value) + 2 <= 998 else "utf-8"
+        found = f"{name}: {Header(value, charset, header_name=name).encode(maxlinelen=76, linesep=CRLF)}"
+        if _HEADERS.wanted(key):
+            _HEADERS.put(key, found)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _date(day: dt.date) -> str:
+    """Noon UTC on the letter date: a fixed time keeps output byte-identical."""
+    return format_datetime(dt.datetime.combine(day, dt.time(12), dt.UTC))
+
+
+def quoted_printable(data: bytes) -> bytes:
+    """``data`` quoted-printable (as ``quopri.encodestring``), line by line.
+
+    Without carriage returns each line encodes on its own (soft breaks and
+    trailing spaces depend only on the line), so a line met before is reused; a
+    text with a CR is encoded whole, since one CRLF changes every line's ending.
+    """
+    if b"\r" in data:
+        return binascii.b2a_qp(data)
+    lines = data.split(b"\n")
+    last = lines.pop()
+    out = []
+    for line in lines:
+        line += b"\n"
+        found = _QP_LINES.get(line)
+        if found is None:
+            found = binascii.b2a_qp(line)
+            if _QP_LINES.wanted(line):
+                _QP_LINES.put(line, found)
+        out.append(found)
+    if last:
+        out.append(binascii.b2a_qp(last))
+    return b"".join(out)
 
 
 def _address(display: str, addr: str) -> str:
@@ -69,14 +115,13 @@ def render_eml(letter: Letter, pdf: bytes | None = None, to: str | None = None) 
         f"From: {_address(letter.person.name, header_email(letter.person.email))}",
         *([f"To: {_safe(to)}"] if to else []),
         _encoded("Subject", letter.subject),
-        # Noon UTC on the letter date: a fixed time keeps output byte-identical.
-        f"Date: {format_datetime(dt.datetime.combine(letter.date, dt.time(12), dt.UTC))}",
+        f"Date: {_date(letter.date)}",
         f"Message-ID: {message_id(letter)}",
         "X-Unsent: 1",  # opens as an editable draft in Outlook
         f"Content-Language: {letter.locale.replace('_', '-')}",
         "MIME-Version: 1.0",
     ]
-    body = quopri.encodestring(letter.text().encode("utf-8"))
+    body = quoted_printable(letter.text().encode("utf-8"))
     text_part = (b'Content-Type: text/plain; charset="utf-8"\n'
                  b"Content-Transfer-Encoding: quoted-printable\n\n" + body)
     if pdf is None:
