@@ -31,7 +31,9 @@ _OPEN, _CLOSE = "([{", ")]}"
 
 def strip_controls(text: str) -> str:
     """``text`` without direction controls (they would reorder what follows them)."""
-    return "".join(ch for ch in text if ch not in CONTROLS) if any(ch in CONTROLS for ch in text) else text
+    if text.isascii() or not any(ch in CONTROLS for ch in text):  # every control is outside ASCII
+        return text
+    return "".join(ch for ch in text if ch not in CONTROLS)
 
 
 @cache

@@ -76,6 +76,10 @@ def _step(msgid: str, sources: tuple[str, ...] = (), data: tuple[str, ...] = (),
     return Step(msgid, tuple(params.items()), data, sources, place)
 
 
+# Decision.demands by (regime, kinds, date): see there.
+_DEMANDS: dict[tuple[int, tuple[str, ...], dt.date], tuple[Regime, tuple[tuple[str, Demand], ...]]] = {}
+
+
 @dataclass(frozen=True)
 class Decision:
     """Everything objector decided for one person's place and date.
@@ -171,14 +175,24 @@ class Decision:
         in force on the decision date.
         """
         kinds = kinds or self.recommended
+        # A letter asks this several times and a batch for every letter; the
+        # regime is kept in the entry, so its id is not reused while it is there.
+        key = (id(self.regime), kinds, self.on)
+        hit = _DEMANDS.get(key)
+        if hit is not None and hit[0] is self.regime:
+            return hit[1]
         wanted: set[str] = set()
         for kind in kinds:
             wanted.update(self.regime.kinds.get(kind, ()))
-        return tuple(
+        found = tuple(
             (did, d)
             for did, d in self.regime.demands.items()
             if did in wanted and (d.start is None or d.start <= self.on)
         )
+        if len(_DEMANDS) >= 1024:
+            _DEMANDS.pop(next(iter(_DEMANDS)))
+        _DEMANDS[key] = (self.regime, found)
+        return found
 
     def citations(self, kinds: tuple[LetterKind, ...] | None = None) -> tuple[str, ...]:
         """Every provision a letter of ``kinds`` cites, in order, each once."""

@@ -289,8 +289,7 @@ def _render(person: Person, decision: Decision, kind: str, kinds: tuple[LetterKi
     # and no state was given, the letter names the authority generically rather
     # than sending a resident to the lead authority abroad (review m-24).
     authority_name = decision.authority.name_in(loc) if decision.authority else None
-    if decision.state is None and any(decision.country in a.countries and a.subdivisions
-                                      for a in data.authorities.values()):
+    if decision.state is None and decision.country in _regional_countries(data):
         authority_name = (t.gettext("data protection authority of the German Land where I live")
                           if decision.country == "DE" else
                           t.gettext("data protection authority of the region where I live"))
@@ -483,6 +482,19 @@ _S_NAME, _S_EMAIL, _S_URL, _S_GROUNDS, _S_REF = (f"\x00{n}\x00" for n in "NEUGR"
 _SENTINEL = re.compile("(\x00[NEUGR]\x00)")
 _SHAPES: dict[tuple[int, bytes], tuple[tuple[str, ...], ...]] = {}
 _MAX_SHAPES = 512
+
+
+def _regional_countries(data: Dataset) -> frozenset[str]:
+    """Countries with an authority per region (Germany's Länder), once per dataset."""
+    hit = _REGIONAL.get(id(data))
+    if hit is None or hit[0] is not data:
+        hit = (data, frozenset(c for a in data.authorities.values() if a.subdivisions for c in a.countries))
+        _REGIONAL.clear()  # one dataset at a time; the entry keeps it (and its id) alive
+        _REGIONAL[id(data)] = hit
+    return hit[1]
+
+
+_REGIONAL: dict[int, tuple[Dataset, frozenset[str]]] = {}
 
 
 def _shape_key(context: dict[str, Any]) -> bytes | None:

@@ -56,7 +56,10 @@ def _clean_line(value: Any, field: str, limit: int) -> str:
     # Direction controls are stripped rather than refused (objector isolates runs
     # itself, and text pasted from Hebrew or Arabic forms often carries them).
     text = strip_controls(unicodedata.normalize("NFC", _check_text(value, field))).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in "\u200d\u200c" for ch in text):
+    # Printable ASCII has none of those categories: most names and addresses
+    # skip the look at each character.
+    if not (text.isascii() and text.isprintable()) and any(
+            unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in "\u200d\u200c" for ch in text):
         raise InputError(field, "must be a single line without control characters")
     if len(text) > limit:
         raise InputError(field, f"is too long ({len(text)} characters; at most {limit})")

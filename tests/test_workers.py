@@ -42,3 +42,42 @@ def test_items_of_one_key_go_to_one_worker_and_come_back_in_order() -> None:
     assert _share_of_main_worker(key=True) >= 0.8
     # Without keys both workers take both kinds, alternately.
     assert _share_of_main_worker(key=False) < 0.8
+
+
+def _echo(item: bytes) -> tuple[int, int]:
+    return len(item), os.getpid()
+
+
+def _die_on_seven(item: int) -> tuple[int, int]:
+    if item == 7:
+        os._exit(5)
+    return item, os.getpid()
+
+
+def _failed_any(item: object, why: str) -> tuple[object, str]:
+    return item, why
+
+
+@pytest.mark.timeout(60)
+def test_chunks_too_large_to_send_ahead_wait_for_an_idle_worker() -> None:
+    # 4 x 20 kB a chunk: more than a busy worker's socket is sure to take.
+    items = [bytes([i]) * 20_000 for i in range(40)]
+    pool: Pool[bytes, tuple[int, int]] = Pool(2, _echo, _failed_any, _init, chunk=4)  # type: ignore[arg-type]
+    assert [n for n, _ in pool.map(items)] == [20_000] * 40
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_dies_mid_chunk_fails_only_the_item_it_was_on() -> None:
+    pool: Pool[int, tuple[object, object]] = Pool(2, _die_on_seven, _failed_any, _init, chunk=16)
+    out = list(pool.map(range(40)))
+    assert [item for item, _ in out] == list(range(40))
+    failed = [(item, why) for item, why in out if isinstance(why, str)]
+    assert failed == [(7, "the worker process stopped (exit status 5); run the batch again to retry")]
+
+
+@pytest.mark.timeout(60)
+def test_workers_are_replaced_after_their_share_of_items() -> None:
+    pool: Pool[bytes, tuple[int, int]] = Pool(2, _echo, _failed_any, _init, chunk=2, recycle=6)  # type: ignore[arg-type]
+    pids = collections.Counter(pid for _, pid in pool.map([b"x"] * 60))
+    assert sum(pids.values()) == 60
+    assert max(pids.values()) <= 6 and len(pids) >= 10
