@@ -45,7 +45,7 @@ def switches(renderer: Any) -> dict[str, Callable[[], Any]]:
     """Context managers that turn one shortcut off for ``renderer``."""
     import pydyf
 
-    from objector.output import page_tree, ua_sheet
+    from objector.output import margin_boxes, page_tree, ua_sheet
 
     config = renderer.font_config
 
@@ -66,6 +66,8 @@ def switches(renderer: Any) -> dict[str, Callable[[], Any]]:
         "expat page parsing (page_tree)": lambda: replaced(page_tree, "parse", lambda page: None),
         "UA sheet without note rules (ua_sheet)": lambda: replaced(ua_sheet, "use_for", lambda document: None),
         "zlib level 6 (compression)": lambda: replaced(pydyf, "zlib", zlib),
+        "dropped margin boxes left unsized (margin_boxes)":
+            lambda: replaced(margin_boxes, "dropped", lambda context, page_type: frozenset()),
     }
 
 

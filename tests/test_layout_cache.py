@@ -527,3 +527,62 @@ def test_a_renderers_first_letter_keeps_the_whole_ua_sheet(renderers: tuple[PDFR
     for letter in letters[1:]:
         assert fresh.render(letter) == plain.render(letter)
     assert trimmed in fresh.style_cache.sheets and fresh.style_cache.hits == 1
+
+
+# Margin boxes in every row and corner, alone and with empty neighbours: the boxes
+# margin_boxes.py leaves unsized are exactly those WeasyPrint drops.
+MARGINS = {
+    "none": "",
+    "ours (bottom left and right)": "@bottom-left { content: 'ref' } @bottom-right { content: counter(page) }",
+    "top centre alone": "@top-center { content: 'Top' }",
+    "a corner": "@top-left-corner { content: 'C' } @bottom-right-corner { content: 'D' }",
+    "left middle, sized by neighbours": "@left-middle { content: 'L'; width: 50% } @left-top { width: 30% }",
+    "right with percentages": "@right-bottom { content: 'R'; height: 20%; padding: 5% }",
+    "empty content is not content": "@top-left { content: '' } @top-right { content: none }",
+    "every box": " ".join(f"@{k} {{ content: '{k[:1]}' }}" for k in (
+        "top-left", "top-center", "top-right", "bottom-left", "bottom-center", "bottom-right", "left-top",
+        "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom", "top-left-corner",
+        "top-right-corner", "bottom-left-corner", "bottom-right-corner")),
+}
+
+
+@pytest.mark.parametrize("case", list(MARGINS))
+def test_margin_boxes_are_byte_identical(renderers: tuple[PDFRenderer, PDFRenderer], case: str) -> None:
+    cached, plain = renderers
+    letter = _letter("GB", None, *PEOPLE[0])
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>@page { size: A6; margin: 20mm; '
+            f"{MARGINS[case]} }} @page :first {{ @top-center {{ content: 'First' }} }}</style></head><body>"
+            + "<p>Sentence.</p>" * 80 + "</body></html>")
+    from objector.output import margin_boxes
+
+    before = margin_boxes.skipped
+    assert cached.render(letter, page) == plain.render(letter, page)
+    # Unless every box has content, each page has a row or corner without any,
+    # whose boxes are left unsized.
+    assert (margin_boxes.skipped > before) is (case != "every box")
+
+
+def test_the_dropped_margin_boxes_are_those_of_rows_without_content() -> None:
+    from weasyprint import HTML
+
+    from objector.output.margin_boxes import dropped
+
+    seen: dict[str, frozenset[str]] = {}
+
+    def spy(context: object, page: object, state: object) -> object:
+        seen["dropped"] = dropped(context, page.page_type)  # type: ignore[attr-defined]
+        return iter(())
+
+    from weasyprint import layout
+
+    real = layout.make_margin_boxes
+    layout.make_margin_boxes = spy
+    try:
+        HTML(string="<style>@page { @bottom-left { content: 'x' } @top-right-corner { content: 'y' } }</style>"
+                    "<p>Hi</p>").render()
+    finally:
+        layout.make_margin_boxes = real
+    assert seen["dropped"] == frozenset({
+        "@top-left", "@top-center", "@top-right", "@left-top", "@left-middle", "@left-bottom",
+        "@right-top", "@right-middle", "@right-bottom", "@top-left-corner", "@bottom-left-corner",
+        "@bottom-right-corner"})

@@ -93,6 +93,12 @@ def enable(font_config: Any, max_entries: int = MAX_ENTRIES) -> LineCache | None
     return cache
 
 
+def line_cache_of(font_config: Any) -> LineCache | None:
+    """The line cache of ``font_config``'s renderer: None when its shortcuts are off."""
+    cache: LineCache | None = getattr(font_config, _ATTR, None)
+    return cache
+
+
 def _font_files(font_config: Any) -> int:
     folder = getattr(font_config, "_folder", None)
     return len(os.listdir(folder)) if folder else 0

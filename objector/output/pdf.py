@@ -18,9 +18,10 @@ from typing import Any
 from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
-from . import compression, page_tree, subset_cache, ua_sheet
+from . import compression, margin_boxes, page_tree, subset_cache, ua_sheet
 from .draw_cache import enable as enable_draw_cache
 from .html import render_html, stylesheet
+from .layout_cache import available as shortcuts_available
 from .layout_cache import enable as enable_line_cache
 from .layout_cache import enabled as shortcuts_enabled
 from .pdfa import check_variant, write_options
@@ -197,6 +198,8 @@ class PDFRenderer:
         self.font_config = FontConfiguration()
         if shortcuts_enabled():
             compression.install()
+            if shortcuts_available():
+                margin_boxes.install()
         # Letters share most paragraphs word for word: their line splits are
         # cached per font configuration (layout_cache explains why that is safe).
         self.line_cache = enable_line_cache(self.font_config)
