@@ -586,3 +586,47 @@ def test_the_dropped_margin_boxes_are_those_of_rows_without_content() -> None:
         "@top-left", "@top-center", "@top-right", "@left-top", "@left-middle", "@left-bottom",
         "@right-top", "@right-middle", "@right-bottom", "@top-left-corner", "@bottom-left-corner",
         "@bottom-right-corner"})
+
+
+# fontTools' subsetter and instancer load on first use (lazy_modules.py). Each case
+# runs in a fresh process: the test process may have imported fontTools already.
+LAZY_CHECK = """
+import datetime as dt, io, sys
+from objector import Person, compose
+from objector.output import lazy_modules
+from objector.output.pdf import PDFRenderer
+renderer = PDFRenderer()
+mode = sys.argv[1]
+if mode == "fonttools-subset":
+    import weasyprint.pdf.fonts
+    weasyprint.pdf.fonts.harfbuzz_subset = None  # as on a system without libharfbuzz-subset
+letter = compose(Person.create("Alex Example", "alex@example.org", "GB"), on=dt.date(2026, 11, 25),
+                 reason_preset="old-content")
+pdf = renderer.render(letter)
+import pikepdf
+with pikepdf.open(io.BytesIO(pdf)) as doc:
+    fonts = [f for page in doc.pages for f in page.Resources.Font.values()]
+    assert fonts and all("/FontFile2" in f.DescendantFonts[0].FontDescriptor for f in fonts)
+if mode == "instancer":
+    try:
+        sys.modules["fontTools.varLib.instancer"].instantiateVariableFont(None, {})
+    except Exception:  # the real function, refusing a None font
+        print("raised")
+print(lazy_modules.loaded("fontTools.subset"), lazy_modules.loaded("fontTools.varLib.instancer"))
+"""
+
+
+@pytest.mark.parametrize(("mode", "env", "expected"), [
+    ("harfbuzz", {}, "False False"),
+    ("fonttools-subset", {}, "True False"),
+    ("instancer", {}, "raised\nFalse True"),
+    ("harfbuzz", {"OBJECTOR_LAYOUT_CACHE": "0"}, "True True"),
+])
+def test_fonttools_loads_only_when_weasyprint_uses_it(mode: str, env: dict[str, str], expected: str) -> None:
+    import os
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LAZY_CHECK, mode], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected

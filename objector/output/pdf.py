@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import RenderError
 from ..letter import Letter
 from ..resources import templates_dir
-from . import compression, margin_boxes, page_tree, subset_cache, ua_sheet
+from . import compression, lazy_modules, margin_boxes, page_tree, subset_cache, ua_sheet
 from .draw_cache import enable as enable_draw_cache
 from .html import render_html, stylesheet
 from .layout_cache import available as shortcuts_available
@@ -153,6 +153,9 @@ def _lazy_hyphenation() -> None:
 
 def _import_weasyprint() -> None:
     if "weasyprint" not in sys.modules:
+        if shortcuts_enabled():
+            # fontTools' subsetter and instancer load on first use (lazy_modules).
+            lazy_modules.install()
         with _no_library_search():
             import weasyprint  # noqa: F401
         _lazy_hyphenation()
