@@ -31,9 +31,10 @@ SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-deja
   fonts-lohit-mlym fonts-lohit-gujr fonts-lohit-guru fonts-lohit-orya
   fonts-tlwg-norasi-ttf fonts-lexi-gulim fonts-symbola
   fonts-hosny-amiri culmus fonts-ipaexfont-mincho fonts-nanum fonts-tlwg-laksaman-ttf"
-# The test suite also checks every catalog with GNU gettext's msgfmt, and reads
-# PDF layout with poppler's pdftotext -bbox.
-TEST_PACKAGES="gettext poppler-utils"
+# The test suite also checks every catalog with GNU gettext's msgfmt, reads
+# PDF layout with poppler's pdftotext -bbox, and has Info-ZIP's unzip test the
+# archives a batch writes.
+TEST_PACKAGES="gettext poppler-utils unzip"
 # The web page's browser tests drive Debian's Chromium with Playwright (the Python
 # package, whose driver ships in its wheel; Playwright's own browser download is
 # never used, so no 'playwright install').
