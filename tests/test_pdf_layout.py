@@ -280,4 +280,11 @@ def test_lazy_hyphenation_dictionary_matches_pyphen(lang: str) -> None:
     path = pyphen.LANGUAGES[pyphen.language_fallback(lang)]
     words = ["Datenschutzbeauftragte", "Widerspruchsrecht", "Verarbeitung", "personnelles", "hyphenation",
              "verwerkingsverantwoordelijke", "przetwarzania", "Informationsfreiheit", "legitimate"]
-    assert [lazy(path).positions(w) for w in words] == [original(path).positions(w) for w in words]
+    # Every word of a letter in that language too, and substrings that are no pattern.
+    country = {"de_DE": "DE", "en_GB": "GB", "fr": "FR", "nl_NL": "NL", "pl_PL": "PL"}[lang]
+    letter = compose(Person.create("Alex Example", "alex@example.org", country), on=dt.date(2026, 11, 25),
+                     reason_preset="old-content")
+    words += sorted({w for w in re.findall(r"\w{4,}", letter.body)} | {"zzzz", "qqq", "a", ""})
+    mine, theirs = lazy(path), original(path)
+    assert [mine.positions(w) for w in words] == [theirs.positions(w) for w in words]
+    assert mine.maxlen == theirs.maxlen
