@@ -20,7 +20,7 @@ import os
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .zipstream import DamagedZip, Packed, ZipWriter, pack, read_entry, unpack
 
@@ -62,7 +62,7 @@ class ZipSink:
     def __init__(self, out: Path, shard: tuple[int, int], temp_name: str) -> None:
         self.final = out / archive_name(shard)
         self.part = out / temp_name
-        self.old: Any = None  # the earlier zip's file, read entry by entry as it is stored
+        self.old: BinaryIO | None = None  # the earlier zip's file, read entry by entry as it is stored
         self.earlier: dict[str, dict[str, zipfile.ZipInfo]] = {}
         if self.final.is_file():
             try:
@@ -80,17 +80,17 @@ class ZipSink:
             # Entries are copied as stored, each checked against its CRC-32.
             for files in self.earlier.values():
                 for info in files.values():
-                    self.zip.add(self._earlier(info, check=True)[0])
+                    self.zip.add(self._earlier(info)[0])
         except BaseException:
             self.close(rename=False)
             raise
 
-    def _earlier(self, info: zipfile.ZipInfo, check: bool) -> tuple[Packed, bytes]:
-        """An entry of the earlier zip as stored, and (when checked) its file's bytes."""
+    def _earlier(self, info: zipfile.ZipInfo) -> tuple[Packed, bytes]:
+        """An entry of the earlier zip as stored, and its file's bytes (checked against its CRC-32)."""
+        assert self.old is not None  # only entries of an earlier zip are read
         try:
-            p = read_entry(self.old, info.filename, info.header_offset, info.compress_type, info.CRC,
-                           info.file_size, info.compress_size, info.flag_bits)
-            return p, unpack(p) if check else b""
+            p = read_entry(self.old, info)
+            return p, unpack(p)
         except DamagedZip as exc:
             raise OSError(0, f"{_RESUME}: {exc}", str(self.final)) from None
 
@@ -108,7 +108,7 @@ class ZipSink:
         hashes = dict(result.entry.get("files") or {})
         for name, info in self.earlier.get(ref, {}).items():
             if name not in hashes:
-                hashes[name] = hashlib.sha256(self._earlier(info, check=True)[1]).hexdigest()
+                hashes[name] = hashlib.sha256(self._earlier(info)[1]).hexdigest()
         result.entry["files"] = dict(sorted(hashes.items()))
         result.packed = None  # the bytes are in the zip: do not keep them in memory
 

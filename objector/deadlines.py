@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 import holidays as holidays_lib
 
+from .memo import ByIdentity
 from .schema import Channel, Regime, Roll, Term
 
 Unit = Literal["months", "days", "business-days"]
@@ -157,23 +158,18 @@ def due(regime: Regime, received: dt.date, group: str = MAIN, demands: Iterable[
 def dues(regime: Regime, received: dt.date, demands: Iterable[str] | None = None) -> tuple[Due, ...]:
     """The main period, then each group's period that covers one of ``demands``."""
     wanted = tuple(demands) if demands is not None else tuple(regime.demands)
-    # A batch asks this for every letter, mostly with the same few answers; the
-    # regime is kept in the entry, so its id cannot be reused while it is there.
-    key = (id(regime), received, wanted)
-    hit = _DUES.get(key)
-    if hit is not None and hit[0] is regime:
-        return hit[1]
-    out = [due(regime, received, MAIN, wanted)]
-    out += [due(regime, received, gid, wanted) for gid, g in regime.deadline.groups.items()
-            if set(g.demands) & set(wanted)]
-    if len(_DUES) >= _MAX_DUES:
-        _DUES.pop(next(iter(_DUES)))
-    _DUES[key] = (regime, tuple(out))
-    return tuple(out)
+
+    def make() -> tuple[Due, ...]:
+        out = [due(regime, received, MAIN, wanted)]
+        out += [due(regime, received, gid, wanted) for gid, g in regime.deadline.groups.items()
+                if set(g.demands) & set(wanted)]
+        return tuple(out)
+
+    # A batch asks this for every letter, mostly with the same few answers.
+    return _DUES.get(regime, (received, wanted), make)
 
 
-_DUES: dict[tuple[int, dt.date, tuple[str, ...]], tuple[Regime, tuple[Due, ...]]] = {}
-_MAX_DUES = 1024
+_DUES: ByIdentity[tuple[Due, ...]] = ByIdentity(1024)
 
 
 def received_by_post(sent: dt.date, channel: Channel, country: str) -> dt.date | None:

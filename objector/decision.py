@@ -15,6 +15,7 @@ from . import deadlines
 from .data import Dataset, dataset
 from .deadlines import add_months as add_months  # re-exported: the month arithmetic lives in deadlines
 from .errors import InputError
+from .memo import ByIdentity
 from .schema import (
     LETTER_KINDS,
     Authority,
@@ -76,8 +77,8 @@ def _step(msgid: str, sources: tuple[str, ...] = (), data: tuple[str, ...] = (),
     return Step(msgid, tuple(params.items()), data, sources, place)
 
 
-# Decision.demands by (regime, kinds, date): see there.
-_DEMANDS: dict[tuple[int, tuple[str, ...], dt.date], tuple[Regime, tuple[tuple[str, Demand], ...]]] = {}
+# Decision.demands by regime, kinds and date: a letter asks several times, a batch for every letter.
+_DEMANDS: ByIdentity[tuple[tuple[str, Demand], ...]] = ByIdentity(1024)
 
 
 @dataclass(frozen=True)
@@ -175,24 +176,16 @@ class Decision:
         in force on the decision date.
         """
         kinds = kinds or self.recommended
-        # A letter asks this several times and a batch for every letter; the
-        # regime is kept in the entry, so its id is not reused while it is there.
-        key = (id(self.regime), kinds, self.on)
-        hit = _DEMANDS.get(key)
-        if hit is not None and hit[0] is self.regime:
-            return hit[1]
-        wanted: set[str] = set()
-        for kind in kinds:
-            wanted.update(self.regime.kinds.get(kind, ()))
-        found = tuple(
-            (did, d)
-            for did, d in self.regime.demands.items()
-            if did in wanted and (d.start is None or d.start <= self.on)
-        )
-        if len(_DEMANDS) >= 1024:
-            _DEMANDS.pop(next(iter(_DEMANDS)))
-        _DEMANDS[key] = (self.regime, found)
-        return found
+        regime, on = self.regime, self.on
+
+        def make() -> tuple[tuple[str, Demand], ...]:
+            wanted: set[str] = set()
+            for kind in kinds:
+                wanted.update(regime.kinds.get(kind, ()))
+            return tuple((did, d) for did, d in regime.demands.items()
+                         if did in wanted and (d.start is None or d.start <= on))
+
+        return _DEMANDS.get(regime, (kinds, on), make)
 
     def citations(self, kinds: tuple[LetterKind, ...] | None = None) -> tuple[str, ...]:
         """Every provision a letter of ``kinds`` cites, in order, each once."""

@@ -21,6 +21,7 @@ from .deadlines import Due, period_words
 from .decision import Decision, decide
 from .errors import GroundsRequired, InputError
 from .i18n import country_name, formatting_locale, long_date, resolve_letter_locale, translations
+from .memo import ByIdentity
 from .person import Person, clean_paragraph
 from .schema import LETTER_KINDS, Demand, Entity, LetterKind
 from .templating import environment
@@ -486,15 +487,11 @@ _MAX_SHAPES = 512
 
 def _regional_countries(data: Dataset) -> frozenset[str]:
     """Countries with an authority per region (Germany's Länder), once per dataset."""
-    hit = _REGIONAL.get(id(data))
-    if hit is None or hit[0] is not data:
-        hit = (data, frozenset(c for a in data.authorities.values() if a.subdivisions for c in a.countries))
-        _REGIONAL.clear()  # one dataset at a time; the entry keeps it (and its id) alive
-        _REGIONAL[id(data)] = hit
-    return hit[1]
+    return _REGIONAL.get(data, None, lambda: frozenset(
+        c for a in data.authorities.values() if a.subdivisions for c in a.countries))
 
 
-_REGIONAL: dict[int, tuple[Dataset, frozenset[str]]] = {}
+_REGIONAL: ByIdentity[frozenset[str]] = ByIdentity(4)
 
 
 def _shape_key(context: dict[str, Any]) -> bytes | None:

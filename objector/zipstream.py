@@ -11,6 +11,7 @@ is an ordinary zip that ``zipfile``, ``unzip`` and every archive tool read.
 from __future__ import annotations
 
 import struct
+import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -77,12 +78,12 @@ def unpack(p: Packed) -> bytes:
     return data
 
 
-def read_entry(fh: BinaryIO, name: str, offset: int, method: int, crc: int, size: int,
-               stored_size: int, flags: int) -> Packed:
-    """An entry of an earlier zip as it is stored (no recompressing), from its local header at ``offset``."""
-    if flags & 0x1:
+def read_entry(fh: BinaryIO, info: zipfile.ZipInfo) -> Packed:
+    """An entry of an earlier zip as it is stored (no recompressing), from the local header ``info`` points at."""
+    name, stored_size = info.filename, info.compress_size
+    if info.flag_bits & 0x1:
         raise DamagedZip(f"{name}: the entry is encrypted")
-    fh.seek(offset)
+    fh.seek(info.header_offset)
     header = fh.read(_LOCAL.size)
     if len(header) != _LOCAL.size or header[:4] != b"PK\x03\x04":
         raise DamagedZip(f"{name}: no local header where the directory points")
@@ -91,7 +92,7 @@ def read_entry(fh: BinaryIO, name: str, offset: int, method: int, crc: int, size
     data = fh.read(stored_size)
     if len(data) != stored_size:
         raise DamagedZip(f"{name}: the file ends inside the entry")
-    return Packed(name, method, crc, size, data)
+    return Packed(name, info.compress_type, info.CRC, info.file_size, data)
 
 
 class ZipWriter:

@@ -92,8 +92,7 @@ def test_an_entry_copied_as_stored_is_the_same_entry(name: str) -> None:
     data = _write(FILES)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         info = zf.getinfo(name)
-    p = read_entry(io.BytesIO(data), info.filename, info.header_offset, info.compress_type, info.CRC,
-                   info.file_size, info.compress_size, info.flag_bits)
+    p = read_entry(io.BytesIO(data), info)
     assert p.method == (STORED if name.endswith(".pdf") else DEFLATED)
     assert unpack(p) == FILES[name]
 
@@ -104,10 +103,13 @@ def test_damaged_bytes_are_caught() -> None:
         unpack(dataclasses.replace(p, crc=p.crc ^ 1))
     with pytest.raises(DamagedZip, match="damaged"):
         unpack(dataclasses.replace(p, data=b"\xff" + p.data[1:]))
+    info = zipfile.ZipInfo("a.txt")
+    info.header_offset, info.compress_type, info.file_size, info.compress_size = 10, DEFLATED, 1, 1
     with pytest.raises(DamagedZip, match="no local header"):
-        read_entry(io.BytesIO(b"x" * 100), "a.txt", 10, DEFLATED, 0, 1, 1, 0)
+        read_entry(io.BytesIO(b"x" * 100), info)
+    info.flag_bits = 1
     with pytest.raises(DamagedZip, match="encrypted"):
-        read_entry(io.BytesIO(b""), "a.txt", 0, DEFLATED, 0, 1, 1, 1)
+        read_entry(io.BytesIO(b""), info)
 
 
 class _FullDisk(io.BytesIO):

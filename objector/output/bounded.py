@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
@@ -51,6 +52,15 @@ class BoundedCache(Generic[V]):
             self._seen.clear()
         self._seen.add(digest)
         return False
+
+    def get_or_make(self, key: Any, make: Callable[[], V]) -> V:
+        """The value for ``key``, else ``make()``, stored if ``wanted``."""
+        found = self.get(key)
+        if found is None:
+            found = make()
+            if self.wanted(key):
+                self.put(key, found)
+        return found
 
     def put(self, key: Any, value: V) -> None:
         self.entries[key] = value

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from email.header import Header
 from email.utils import format_datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from ..letter import Letter
 from ..person import header_email
@@ -50,14 +50,12 @@ _QP_LINES: BoundedCache[bytes] = BoundedCache(4096, admit_second=True)
 def _encoded(name: str, value: str) -> str:
     """``Name: value`` with RFC 2047 encoding where needed, folded at 76 columns."""
     _safe(value)
-    key = (name, value)
-    found = _HEADERS.get(key)
-    if found is None:
+
+    def make() -> str:
         charset = "us-ascii" if value.isascii() and len(name) + len(value) + 2 <= 998 else "utf-8"
-        found = f"{name}: {Header(value, charset, header_name=name).encode(maxlinelen=76, linesep=CRLF)}"
-        if _HEADERS.wanted(key):
-            _HEADERS.put(key, found)
-    return found
+        return f"{name}: {Header(value, charset, header_name=name).encode(maxlinelen=76, linesep=CRLF)}"
+
+    return _HEADERS.get_or_make((name, value), make)
 
 
 @lru_cache(maxsize=64)
@@ -80,12 +78,7 @@ def quoted_printable(data: bytes) -> bytes:
     out = []
     for line in lines:
         line += b"\n"
-        found = _QP_LINES.get(line)
-        if found is None:
-            found = binascii.b2a_qp(line)
-            if _QP_LINES.wanted(line):
-                _QP_LINES.put(line, found)
-        out.append(found)
+        out.append(_QP_LINES.get_or_make(line, partial(binascii.b2a_qp, line)))
     if last:
         out.append(binascii.b2a_qp(last))
     return b"".join(out)

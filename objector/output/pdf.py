@@ -114,9 +114,6 @@ class _LazyPatterns:
         self.maxlen = max(map(len, keys))
         self.parsed: dict[str, tuple[int, tuple[int, ...]] | None] = {}
 
-    def __len__(self) -> int:
-        return len(self._key_at) - 1
-
     def _raw(self, key: str) -> str | None:
         keys, at = self._keys, self._key_at
         lo, hi = 0, len(at) - 1
